@@ -1,0 +1,93 @@
+"""Checks that compare what is defined with what is used: orphan and unknown roles, parse errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from irsalint.checks.base import Hit, show
+from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
+from irsalint.iam import edit_distance, parse_role_arn, service_account_claims, trust_admits
+from irsalint.model import IamRole, RoleRef
+
+
+def _used_elsewhere(graph: IrsaGraph, role: IamRole) -> bool:
+    facts = graph.project.terraform
+    if facts.role_uses.get(role.id):
+        return True
+    if any(isinstance(a.role, RoleRef) and a.role.role_id == role.id for a in facts.associations):
+        return True
+    if isinstance(role.name, str):
+        for literal in facts.role_arn_literals:
+            arn = parse_role_arn(literal.strip())
+            names = [arn.name] if arn else [literal.rsplit(":role/", 1)[-1].rsplit("/", 1)[-1]]
+            if any(n == role.name or (role.name_is_prefix and n.startswith(role.name)) for n in names):
+                return True
+        if any(a.role == role.name for a in facts.associations):
+            return True
+    return False
+
+
+def _admits_a_scanned_sa(graph: IrsaGraph, role: IamRole) -> bool:
+    if role.trust is None:
+        return True  # cannot tell: treat as used
+    for sa in graph.service_accounts:
+        if isinstance(sa.namespace, str) and isinstance(sa.name, str):
+            if trust_admits(role.trust, service_account_claims(sa.namespace, sa.name)) is not False:
+                return True
+    return False
+
+
+def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not graph.project.has_kubernetes:
+        return
+    external = tuple(params.get("external_roles", ()))
+    for role_id in sorted(graph.roles):
+        role = graph.roles[role_id]
+        if role.trust is None or not any(is_eks_web_identity(s) for s in role.trust.statements):
+            continue
+        if graph.service_accounts_of_role(role.id) or _used_elsewhere(graph, role):
+            continue
+        if isinstance(role.name, str) and any(fnmatchcase(role.name, g.rsplit("/", 1)[-1]) for g in external):
+            continue
+        if _admits_a_scanned_sa(graph, role):
+            continue
+        yield Hit(
+            f"role {show(role.name)} ({role.address}) trusts an EKS OIDC provider but no scanned "
+            "ServiceAccount uses it or is admitted by its trust; remove it, or annotate the "
+            "ServiceAccount that should use it",
+            role.loc,
+            f"Role {role.address}",
+            (("its trust policy", role.trust_loc),) if role.trust_loc.line else (),
+        )
+
+
+def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not graph.roles:
+        return
+    external = tuple(params.get("external_roles", ()))
+    for sa in graph.irsa_service_accounts():
+        match = graph.sa_matches[sa.id]
+        if match.status is not MatchStatus.ABSENT or match.annotation is None:
+            continue
+        arn = str(match.annotation.value)
+        if any(fnmatchcase(arn, pattern) for pattern in external):
+            continue
+        parsed = parse_role_arn(arn)
+        name = parsed.name if parsed else arn
+        known = sorted({r.name for r in graph.roles.values() if isinstance(r.name, str)})
+        close = [n for n in known if edit_distance(n, name) <= 2]
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        yield Hit(
+            f"role {name} named by ServiceAccount {show(sa.namespace)}/{show(sa.name)} is not defined in the "
+            f"scanned Terraform, which defines {len(graph.roles)} roles{hint}; if it is managed elsewhere, "
+            "list it under external_roles in .irsalint.yaml",
+            match.annotation.loc,
+            f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}",
+        )
+
+
+def parse_error(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for diagnostic in graph.project.diagnostics:
+        yield Hit(diagnostic.message, diagnostic.loc, f"File {diagnostic.loc.path}")

@@ -1,0 +1,302 @@
+"""IAM semantics, pure functions: ARNs, condition operators, trust-policy evaluation.
+
+Verdicts are three-valued (`Tri`): True, False, or None when an unknown value could change the
+answer. Rules only speak on True/False, so an unknown never becomes a false positive.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from irsalint.model import UNKNOWN, Condition, IamRole, PolicyDocument, Statement, Str
+
+Tri = bool | None
+
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-z0-9-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_ARN_PARTS_RE = re.compile(r"^arn:(aws[a-z0-9-]*):iam::(\d{12}|\*|):role(/.*)$")
+
+WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
+SA_SUBJECT_PREFIX = "system:serviceaccount:"
+STS_AUDIENCE = "sts.amazonaws.com"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleArn:
+    partition: str
+    account: str
+    path: str  # "/" or "/a/b/"
+    name: str
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:role{self.path}{self.name}"
+
+
+def is_valid_role_arn(text: str) -> bool:
+    return ROLE_ARN_RE.match(text) is not None
+
+
+def parse_role_arn(text: str) -> RoleArn | None:
+    """Split a well-formed role ARN; None when it does not match the webhook's expectations."""
+    if not is_valid_role_arn(text):
+        return None
+    match = _ARN_PARTS_RE.match(text)
+    if match is None:  # pragma: no cover - ROLE_ARN_RE is stricter
+        return None
+    partition, account, resource = match.groups()
+    path, _, name = resource.rpartition("/")
+    return RoleArn(partition, account, path + "/", name)
+
+
+def oidc_issuer_of_provider_arn(arn: str) -> str | None:
+    """arn:aws:iam::1:oidc-provider/oidc.eks.x.amazonaws.com/id/ABC -> oidc.eks.x.amazonaws.com/id/ABC."""
+    marker = ":oidc-provider/"
+    if not arn.startswith("arn:") or marker not in arn:
+        return None
+    return arn.split(marker, 1)[1]
+
+
+def normalize_issuer(issuer: str) -> str:
+    """Condition keys and provider ARNs name the issuer without scheme or trailing slash."""
+    for scheme in ("https://", "http://"):
+        if issuer.startswith(scheme):
+            issuer = issuer[len(scheme) :]
+    return issuer.rstrip("/")
+
+
+# --- string operators -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    parts = []
+    for char in pattern:
+        if char == "*":
+            parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def string_like(pattern: str, value: str) -> bool:
+    """IAM StringLike: `*` matches any run of characters (also empty), `?` exactly one; case-sensitive."""
+    return _like_regex(pattern).fullmatch(value) is not None
+
+
+def has_wildcard(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
+
+
+_POSITIVE = {
+    "StringEquals": lambda p, v: p == v,
+    "StringEqualsIgnoreCase": lambda p, v: p.lower() == v.lower(),
+    "StringLike": string_like,
+}
+_NEGATIVE = {
+    "StringNotEquals": "StringEquals",
+    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+    "StringNotLike": "StringLike",
+}
+
+
+def base_operator(operator: str) -> str:
+    """Strip the set qualifiers and IfExists: for the single-valued, always-present `sub`/`aud`
+    claims of a ServiceAccount token they do not change the outcome."""
+    for qualifier in ("ForAnyValue:", "ForAllValues:"):
+        if operator.startswith(qualifier):
+            operator = operator[len(qualifier) :]
+    if operator.endswith("IfExists"):
+        operator = operator[: -len("IfExists")]
+    return operator
+
+
+def is_positive_string_operator(operator: Str) -> bool:
+    return isinstance(operator, str) and base_operator(operator) in _POSITIVE
+
+
+def evaluate_operator(operator: Str, policy_values: Sequence[Str], request_value: str) -> Tri:
+    """Does `request_value` satisfy `operator` against any of `policy_values` (values are ORed)?"""
+    if not isinstance(operator, str):
+        return None
+    base = base_operator(operator)
+    negated = base in _NEGATIVE
+    compare = _POSITIVE.get(_NEGATIVE.get(base, base))
+    if compare is None:
+        return None
+    any_unknown = False
+    any_match = False
+    for value in policy_values:
+        if not isinstance(value, str):
+            any_unknown = True
+        elif compare(value, request_value):
+            any_match = True
+            break
+    if any_match:
+        return not negated
+    if any_unknown:
+        return None
+    return negated
+
+
+# --- three-valued logic -------------------------------------------------------------------------
+
+
+def tri_all(verdicts: Iterable[Tri]) -> Tri:
+    result: Tri = True
+    for verdict in verdicts:
+        if verdict is False:
+            return False
+        if verdict is None:
+            result = None
+    return result
+
+
+def tri_any(verdicts: Iterable[Tri]) -> Tri:
+    result: Tri = False
+    for verdict in verdicts:
+        if verdict is True:
+            return True
+        if verdict is None:
+            result = None
+    return result
+
+
+def _weaken(verdict: Tri, complete: bool) -> Tri:
+    """A False drawn from an incomplete reading could be True in reality."""
+    return None if verdict is False and not complete else verdict
+
+
+# --- trust policies -----------------------------------------------------------------------------
+
+
+def action_matches(patterns: Sequence[Str], action: str) -> Tri:
+    """IAM action matching is case-insensitive and supports wildcards."""
+    return tri_any(
+        None if not isinstance(p, str) else string_like(p.lower(), action.lower()) for p in patterns
+    )
+
+
+def principal_types(statement: Statement) -> set[Str]:
+    return {principal.type for principal in statement.principals}
+
+
+def is_web_identity_statement(statement: Statement) -> Tri:
+    """An Allow statement letting a federated (OIDC) principal call AssumeRoleWithWebIdentity."""
+    if statement.effect is UNKNOWN:
+        return None
+    if statement.effect != "Allow":
+        return False
+    types = principal_types(statement)
+    if "Federated" not in types and UNKNOWN not in types:
+        return False
+    if statement.actions is None:
+        return False
+    verdict = action_matches(statement.actions.texts(), WEB_IDENTITY_ACTION)
+    return _weaken(verdict, statement.actions.complete)
+
+
+def condition_admits(condition: Condition, claims: Mapping[str, str]) -> Tri:
+    if not isinstance(condition.claim, str):
+        return None
+    if isinstance(condition.key, str) and not _is_oidc_claim_key(condition.key):
+        return None  # some other global key (aws:SourceIp...): not ours to decide
+    request_value = claims.get(condition.claim)
+    if request_value is None:
+        return None
+    verdict = evaluate_operator(condition.operator, condition.values.texts(), request_value)
+    if condition.values.complete:
+        return verdict
+    # Values we could not read could still match: that can flip a positive False or a negated True.
+    flippable = _is_negative(condition.operator)
+    return None if verdict is flippable else verdict
+
+
+def _is_negative(operator: Str) -> bool:
+    return isinstance(operator, str) and base_operator(operator) in _NEGATIVE
+
+
+def _is_oidc_claim_key(key: str) -> bool:
+    return not key.startswith(("aws:", "sts:", "iam:")) and ":" in key
+
+
+def statement_admits(statement: Statement, claims: Mapping[str, str]) -> Tri:
+    """Would a token with these claims satisfy this statement (principal/action aside)?"""
+    verdict = tri_all(condition_admits(c, claims) for c in statement.conditions)
+    return _weaken(verdict, statement.conditions_complete)
+
+
+def trust_admits(document: PolicyDocument, claims: Mapping[str, str]) -> Tri:
+    """Does any web-identity statement admit a token carrying `claims`?"""
+    verdicts = []
+    for statement in document.statements:
+        web = is_web_identity_statement(statement)
+        if web is False:
+            continue
+        admits = statement_admits(statement, claims)
+        verdicts.append(admits if web is True else (None if admits is not False else False))
+    return _weaken(tri_any(verdicts), document.complete)
+
+
+def service_account_claims(namespace: str, name: str) -> dict[str, str]:
+    return {"sub": f"{SA_SUBJECT_PREFIX}{namespace}:{name}", "aud": STS_AUDIENCE}
+
+
+def sub_conditions(statement: Statement) -> tuple[Condition, ...]:
+    return tuple(c for c in statement.conditions if c.claim == "sub")
+
+
+def web_identity_statements(document: PolicyDocument) -> tuple[Statement, ...]:
+    return tuple(s for s in document.statements if is_web_identity_statement(s) is not False)
+
+
+def admitted_subjects(document: PolicyDocument) -> tuple[str, ...]:
+    """The `:sub` values a trust's positive conditions name (patterns kept as written)."""
+    subjects: list[str] = []
+    for statement in web_identity_statements(document):
+        for condition in sub_conditions(statement):
+            if is_positive_string_operator(condition.operator):
+                subjects.extend(v for v in condition.values.texts() if isinstance(v, str))
+    return tuple(dict.fromkeys(subjects))
+
+
+# --- role matching ------------------------------------------------------------------------------
+
+
+def role_matches_arn(role: IamRole, arn: RoleArn) -> Tri:
+    """SPEC §3.3: name (or name prefix), path and, when known on both sides, account."""
+    if isinstance(role.account, str) and role.account != arn.account:
+        return False
+    if isinstance(role.path, str) and _normalize_path(role.path) != arn.path:
+        return False
+    if not isinstance(role.name, str):
+        return None
+    if role.name_is_prefix:
+        return arn.name.startswith(role.name)
+    return role.name == arn.name if isinstance(role.path, str) else (
+        None if role.name == arn.name else False
+    )
+
+
+def _normalize_path(path: str) -> str:
+    if not path.startswith("/"):
+        path = "/" + path
+    if not path.endswith("/"):
+        path += "/"
+    return path
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (small strings: namespaces and names)."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]

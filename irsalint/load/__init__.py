@@ -1,0 +1,49 @@
+"""bytes -> model records, one file at a time (pure, picklable results: safe for worker processes
+and for the content-hash cache)."""
+
+from __future__ import annotations
+
+from typing import Union
+
+from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
+from irsalint.load.terraform import TfFile, load_terraform
+from irsalint.model import Diagnostic, Location, SkipNote
+
+LoadResult = Union[K8sFile, TfFile, Diagnostic, SkipNote]
+
+DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
+
+
+def decode(path: str, data: bytes, kind: str) -> str | Diagnostic | SkipNote:
+    if b"\x00" in data[:8192]:
+        return SkipNote(path, "binary file: not linted")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        if kind == "yaml" and not looks_like_manifest(text):
+            return SkipNote(path, "not UTF-8 and not a manifest: not linted")
+        line = data[: error.start].count(b"\n") + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return Diagnostic(Location(path, line, col), f"not valid UTF-8 (byte 0x{data[error.start]:02x}): save the file as UTF-8")
+
+
+def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) -> LoadResult:
+    limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+    if len(data) > limit:
+        return SkipNote(path, f"larger than the size cap ({len(data)} > {limit} bytes): not linted")
+    text = decode(path, data, kind)
+    if not isinstance(text, str):
+        return text
+    if kind == "terraform":
+        return load_terraform(path, text)
+    return load_manifest(path, text)
+
+
+def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) -> LoadResult:
+    try:
+        with open(abspath, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return SkipNote(path, f"cannot read: {error.strerror or error}")
+    return load_bytes(path, data, kind, max_bytes)

@@ -1,0 +1,501 @@
+"""HCL text -> a small positioned AST (blocks, attributes, expressions).
+
+python-hcl2's dict output drops line numbers and re-serializes `jsonencode(...)` as a string, so we
+walk its raw Lark tree (built with `propagate_positions`) and keep what the rules need: every
+block, attribute and expression knows its line. Nothing here evaluates anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from irsalint.model import Location
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+
+# --- AST --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: str | int | float | bool | None
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A quoted string or heredoc; parts are literal text or interpolated expressions."""
+
+    parts: tuple[Union[str, Expr], ...]
+    loc: Location
+    heredoc: bool = False
+    body_line: int = 0  # heredocs: the line of the body's first line
+
+
+@dataclass(frozen=True, slots=True)
+class TupleExpr:
+    items: tuple[Expr, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectItem:
+    key: Expr
+    value: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectExpr:
+    items: tuple[ObjectItem, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Traversal:
+    """`var.x`, `module.a.b`, `local.m["k"]`: a root name and attribute/index steps.
+
+    A step that is not a literal (`x[var.i]`) is kept as None: the path is then unknowable."""
+
+    root: str
+    steps: tuple[str | int | None, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str
+    args: tuple[Expr, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """An expression we do not evaluate (conditional, operators, for, splat): always unknown."""
+
+    kind: str
+    references: tuple[Traversal, ...]  # what it mentions, for "is this role used elsewhere"
+    loc: Location
+
+
+Expr = Union[Literal, Template, TupleExpr, ObjectExpr, Traversal, Call, Opaque]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    expr: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    attributes: tuple[Attribute, ...]
+    blocks: tuple[Block, ...]
+
+    def attr(self, name: str) -> Attribute | None:
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        return None
+
+    def expr(self, name: str) -> Expr | None:
+        attribute = self.attr(name)
+        return attribute.expr if attribute is not None else None
+
+    def blocks_of(self, block_type: str) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.type == block_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    body: Body
+    loc: Location
+
+
+class HclSyntaxError(Exception):
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "irsalint"
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """python-hcl2's grammar, with lark's grammar cache in a writable place (not site-packages)."""
+    import hcl2
+    import lark
+    from hcl2.postlexer import PostLexer
+    from lark import Lark
+
+    grammar_dir = Path(hcl2.__file__).parent
+    tag = f"hcl2-{getattr(hcl2, '__version__', 'x')}-lark-{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+    cache: str | bool = False
+    for directory in (_cache_dir(), Path(tempfile.gettempdir()) / "irsalint"):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            cache = str(directory / f"{tag}.lark")
+            break
+        except OSError:
+            continue
+    options: dict[str, Any] = dict(
+        parser="lalr", propagate_positions=True, postlex=PostLexer(), rel_to=str(grammar_dir / "x")
+    )
+    try:
+        return Lark.open("hcl2.lark", cache=cache, **options)
+    except OSError:
+        return Lark.open("hcl2.lark", **options)
+
+
+def parse_hcl(text: str, path: str) -> Body:
+    """Parse HCL text into its top-level body; raises HclSyntaxError with the parser's position."""
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
+
+    parser = _parser()
+    was_enabled = gc.isenabled()
+    gc.disable()  # a parse allocates millions of small objects: 2-3x faster without the collector
+    try:
+        tree = parser.parse(text + "\n")
+    except UnexpectedInput as error:
+        line = getattr(error, "line", 0) or 0
+        col = getattr(error, "column", 0) or 0
+        if isinstance(error, UnexpectedCharacters):
+            what = f"unexpected character {text[error.pos_in_stream]!r}" if error.pos_in_stream < len(text) else "unexpected end of file"
+        else:
+            token = getattr(error, "token", None)
+            what = "unexpected end of file" if token is None or token.type == "$END" else f"unexpected {str(token)!r}"
+        raise HclSyntaxError(what, max(line, 1), max(col, 1)) from None
+    except (LarkError, RecursionError) as error:
+        raise HclSyntaxError(f"cannot parse: {type(error).__name__}", 1, 1) from None
+    finally:
+        if was_enabled:
+            gc.enable()
+    try:
+        return _Converter(path).start(tree)
+    except RecursionError:
+        raise HclSyntaxError("expression nested too deeply", 1, 1) from None
+
+
+# --- Lark tree -> AST --------------------------------------------------------------------------
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+
+
+def unescape(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "uU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _ESCAPES.get(code, "\\" + code)
+
+    return _ESCAPE_RE.sub(replace, text) if "\\" in text else text
+
+
+class _Converter:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def loc(self, node: Tree | Token) -> Location:
+        from lark import Token
+
+        if isinstance(node, Token):
+            return Location(self.path, node.line or 1, node.column or 1, node.end_line or 0, node.end_column or 0)
+        meta = node.meta
+        if getattr(meta, "empty", True):
+            return Location(self.path, 1, 1)
+        return Location(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def start(self, tree: Tree) -> Body:
+        return self.body(tree.children[0])
+
+    def body(self, tree: Tree) -> Body:
+        attributes: list[Attribute] = []
+        blocks: list[Block] = []
+        for child in tree.children:
+            data = getattr(child, "data", None)
+            if data == "attribute":
+                attributes.append(self.attribute(child))
+            elif data == "block":
+                blocks.append(self.block(child))
+        return Body(tuple(attributes), tuple(blocks))
+
+    def attribute(self, tree: Tree) -> Attribute:
+        name = self.name_of(tree.children[0])
+        return Attribute(name, self.expr(tree.children[-1]), self.loc(tree))
+
+    def name_of(self, node: Tree | Token) -> str:
+        from lark import Token
+
+        if isinstance(node, Token):
+            return str(node)
+        if node.data == "string":
+            return "".join(p for p in self.string_parts(node) if isinstance(p, str))
+        return str(node.children[0])
+
+    def block(self, tree: Tree) -> Block:
+        names: list[str] = []
+        body: Body | None = None
+        for child in tree.children:
+            data = getattr(child, "data", None)
+            if data == "body":
+                body = self.body(child)
+            elif data in ("identifier", "keyword", "literal_value", "string"):
+                names.append(self.name_of(child))
+        return Block(names[0], tuple(names[1:]), body or Body((), ()), self.loc(tree))
+
+    # expressions
+
+    def expr(self, node: Tree | Token) -> Expr:
+        from lark import Token
+
+        if isinstance(node, Token):
+            return Opaque("token", (), self.loc(node))
+        data = node.data
+        if data == "expr_term":
+            inner = [c for c in node.children if not _is_punct(c)]
+            return self.expr(inner[0]) if inner else Opaque("empty", (), self.loc(node))
+        method = getattr(self, f"e_{data}", None)
+        if method is not None:
+            result: Expr = method(node)
+            return result
+        return Opaque(str(data), self.references(node), self.loc(node))
+
+    def e_string(self, node: Tree) -> Expr:
+        return Template(self.string_parts(node), self.loc(node))
+
+    def string_parts(self, node: Tree) -> tuple[str | Expr, ...]:
+        parts: list[str | Expr] = []
+        for child in node.children:
+            if getattr(child, "data", None) != "string_part":
+                continue
+            for piece in child.children:
+                if getattr(piece, "data", None) == "interpolation":
+                    parts.append(self.expr(piece.children[1]))
+                elif hasattr(piece, "data"):  # template directives: %{ if } ... unknowable
+                    parts.append(Opaque("directive", (), self.loc(piece)))
+                elif piece.type == "ESCAPED_INTERPOLATION":
+                    parts.append(str(piece)[1:])
+                elif piece.type == "ESCAPED_DIRECTIVE":
+                    parts.append(str(piece)[1:])
+                else:
+                    parts.append(unescape(str(piece)))
+        return tuple(parts)
+
+    def e_heredoc_template(self, node: Tree) -> Expr:
+        return self.heredoc(node, trim=False)
+
+    def e_heredoc_template_trim(self, node: Tree) -> Expr:
+        return self.heredoc(node, trim=True)
+
+    def heredoc(self, node: Tree, trim: bool) -> Expr:
+        token = node.children[0]
+        lines = str(token).split("\n")
+        body_lines = lines[1:-2]  # drop "<<EOF", the closing marker and the final ""
+        if trim:
+            indents = [len(x) - len(x.lstrip(" \t")) for x in body_lines if x.strip()]
+            cut = min(indents) if indents else 0
+            body_lines = [x[cut:] for x in body_lines]
+        body = "\n".join(x.rstrip("\r") for x in body_lines) + ("\n" if body_lines else "")
+        loc = self.loc(token)
+        return Template(self.template_text(body, loc), loc, heredoc=True, body_line=loc.line + 1)
+
+    def template_text(self, text: str, loc: Location) -> tuple[str | Expr, ...]:
+        """Split heredoc text at `${...}`; each interpolation is parsed as an expression."""
+        if "${" not in text and "%{" not in text:
+            return (text,)
+        parts: list[str | Expr] = []
+        index = 0
+        literal: list[str] = []
+        while index < len(text):
+            if text.startswith("$${", index) or text.startswith("%%{", index):
+                literal.append(text[index + 1 : index + 3])
+                index += 3
+                continue
+            if text.startswith("${", index) or text.startswith("%{", index):
+                end = _matching_brace(text, index + 1)
+                if end < 0:
+                    literal.append(text[index:])
+                    break
+                if literal:
+                    parts.append("".join(literal))
+                    literal = []
+                inner = text[index + 2 : end]
+                if text[index] == "%":
+                    parts.append(Opaque("directive", (), loc))
+                else:
+                    parts.append(self.sub_expression(inner, loc))
+                index = end + 1
+                continue
+            literal.append(text[index])
+            index += 1
+        if literal:
+            parts.append("".join(literal))
+        return tuple(parts)
+
+    def sub_expression(self, source: str, loc: Location) -> Expr:
+        try:
+            tree = _parser().parse(f"x = {source.strip()}\n")
+        except Exception:  # noqa: BLE001 - an unparsable interpolation is just unknown
+            return Opaque("interpolation", (), loc)
+        attribute = tree.children[0].children[0]
+        expr = _Converter(self.path).expr(attribute.children[-1])
+        return _relocate(expr, loc)
+
+    def e_tuple(self, node: Tree) -> Expr:
+        items = tuple(self.expr(c) for c in node.children if _is_expression(c))
+        return TupleExpr(items, self.loc(node))
+
+    def e_object(self, node: Tree) -> Expr:
+        items: list[ObjectItem] = []
+        for child in node.children:
+            if getattr(child, "data", None) != "object_elem":
+                continue
+            key_node = child.children[0]
+            key_inner = key_node.children[0]
+            key: Expr
+            if getattr(key_inner, "data", None) == "keyword":
+                key = Literal(str(key_inner.children[0]), self.loc(key_node))
+            else:
+                key = self.expr(key_inner)
+                if isinstance(key, Traversal) and not key.steps:
+                    key = Literal(key.root, key.loc)  # bare identifier keys are strings
+            items.append(ObjectItem(key, self.expr(child.children[-1]), self.loc(child)))
+        return ObjectExpr(tuple(items), self.loc(node))
+
+    def e_identifier(self, node: Tree) -> Expr:
+        return Traversal(str(node.children[0]), (), self.loc(node))
+
+    def e_literal_value(self, node: Tree) -> Expr:
+        text = str(node.children[0])
+        value = {"true": True, "false": False, "null": None}[text]
+        return Literal(value, self.loc(node))
+
+    def e_int_lit(self, node: Tree) -> Expr:
+        return Literal(int(str(node.children[0])), self.loc(node))
+
+    def e_float_lit(self, node: Tree) -> Expr:
+        return Literal(float(str(node.children[0])), self.loc(node))
+
+    def e_unary_op(self, node: Tree) -> Expr:
+        operator = str(node.children[0])
+        operand = self.expr(node.children[1])
+        if operator == "-" and isinstance(operand, Literal) and isinstance(operand.value, (int, float)):
+            return Literal(-operand.value, self.loc(node))
+        return Opaque("unary", self.references(node), self.loc(node))
+
+    def e_function_call(self, node: Tree) -> Expr:
+        names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+        args: tuple[Expr, ...] = ()
+        for child in node.children:
+            if getattr(child, "data", None) == "arguments":
+                if any(getattr(c, "type", None) == "ELLIPSIS" for c in child.children):
+                    return Opaque("call...", self.references(node), self.loc(node))
+                args = tuple(self.expr(c) for c in child.children if _is_expression(c))
+        return Call("::".join(names), args, self.loc(node))
+
+    def e_get_attr_expr_term(self, node: Tree) -> Expr:
+        return self.traversal(node)
+
+    def e_index_expr_term(self, node: Tree) -> Expr:
+        return self.traversal(node)
+
+    def traversal(self, node: Tree) -> Expr:
+        base = self.expr(node.children[0])
+        step_node = node.children[1]
+        if not isinstance(base, Traversal):
+            return Opaque("traversal", self.references(node), self.loc(node))
+        step: str | int | None
+        if step_node.data == "get_attr":
+            step = str(step_node.children[-1].children[0])
+        elif step_node.data == "short_index":
+            step = int(str(step_node.children[-1]))
+        else:
+            index = self.expr([c for c in step_node.children if _is_expression(c)][0])
+            if isinstance(index, Literal) and isinstance(index.value, (str, int)):
+                step = index.value
+            elif isinstance(index, Template) and all(isinstance(p, str) for p in index.parts):
+                step = "".join(p for p in index.parts if isinstance(p, str))
+            else:
+                step = None
+        return Traversal(base.root, base.steps + (step,), self.loc(node))
+
+    def references(self, node: Tree) -> tuple[Traversal, ...]:
+        """Every traversal mentioned inside an expression we do not evaluate."""
+        found: list[Traversal] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            data = getattr(current, "data", None)
+            if data in ("get_attr_expr_term", "index_expr_term"):
+                expr = self.traversal(current)
+                if isinstance(expr, Traversal):
+                    found.append(expr)
+                    continue
+            if data is not None:
+                stack.extend(reversed(current.children))
+        return tuple(found)
+
+
+def _is_punct(node: object) -> bool:
+    return not hasattr(node, "data")
+
+
+def _is_expression(node: object) -> bool:
+    data = getattr(node, "data", None)
+    return data is not None and data != "new_line_or_comment"
+
+
+def _matching_brace(text: str, open_index: int) -> int:
+    depth = 0
+    quote = False
+    index = open_index
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quote = False
+        elif char == '"':
+            quote = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
+
+
+def _relocate(expr: Expr, loc: Location) -> Expr:
+    """Expressions parsed out of a heredoc get the heredoc's location (close enough for findings)."""
+    if isinstance(expr, Traversal):
+        return Traversal(expr.root, expr.steps, loc)
+    if isinstance(expr, Literal):
+        return Literal(expr.value, loc)
+    if isinstance(expr, Call):
+        return Call(expr.name, tuple(_relocate(a, loc) for a in expr.args), loc)
+    if isinstance(expr, Template):
+        return Template(tuple(p if isinstance(p, str) else _relocate(p, loc) for p in expr.parts), loc)
+    return expr

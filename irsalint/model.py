@@ -1,0 +1,251 @@
+"""Frozen records shared by loaders, the graph and the checks.
+
+Values that could not be resolved statically are the UNKNOWN sentinel, never None: None means
+"absent" (a key that is not there), UNKNOWN means "there, but we cannot know its value".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+class _Unknown:
+    """Singleton for a value that static analysis cannot know (survives pickling)."""
+
+    __slots__ = ()
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> tuple[type[_Unknown], tuple[()]]:
+        return (_Unknown, ())
+
+    def __bool__(self) -> bool:
+        raise TypeError("UNKNOWN has no truth value; compare with `is UNKNOWN`")
+
+
+UNKNOWN = _Unknown()
+
+# A string that may be unknown.
+Str = Union[str, _Unknown]
+
+
+def known(value: object) -> bool:
+    return value is not UNKNOWN
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    path: str  # repository-relative, POSIX separators
+    line: int  # 1-based
+    col: int = 1  # 1-based
+    end_line: int = 0  # 0: same as line
+    end_col: int = 0  # 0: unknown
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRef:
+    """A Terraform reference to a scanned role (`module.x.iam_role_arn`, `aws_iam_role.x.arn`)."""
+
+    role_id: str
+    attribute: str  # "arn" | "name"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRef:
+    """A Terraform reference to a scanned customer-managed policy (`aws_iam_policy.x.arn`)."""
+
+    policy_id: str
+
+
+AnnotationValue = Union[str, _Unknown, RoleRef]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    key: str
+    value: AnnotationValue
+    loc: Location  # the key's line
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAccount:
+    id: str
+    name: Str
+    namespace: Str
+    annotations: tuple[Annotation, ...]
+    automount: bool | None  # None: key absent
+    automount_loc: Location | None
+    name_loc: Location  # metadata.name (or the block's first line in Terraform)
+    origin: str  # "manifest" | "terraform"
+    related: tuple[Location, ...] = ()  # e.g. the kustomization that set the namespace
+
+    def annotation(self, key: str) -> Annotation | None:
+        for annotation in self.annotations:
+            if annotation.key == key:
+                return annotation
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    container: str
+    name: str
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    id: str
+    kind: str
+    name: Str
+    namespace: Str
+    service_account: Str
+    service_account_loc: Location | None
+    automount: bool | None
+    automount_loc: Location | None
+    annotations: tuple[Annotation, ...]  # the object's own metadata.annotations
+    template_annotations: tuple[Annotation, ...]  # the pod template's metadata.annotations
+    env: tuple[EnvVar, ...]
+    name_loc: Location
+    related: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedObject:
+    """Any other Kubernetes object, kept for its annotations (misplaced role-arn)."""
+
+    kind: str
+    name: Str
+    namespace: Str
+    annotations: tuple[Annotation, ...]
+    name_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A scalar inside a policy document, with where it was written."""
+
+    value: object  # str | int | bool | None | UNKNOWN
+    loc: Location
+
+    @property
+    def text(self) -> Str:
+        return self.value if isinstance(self.value, str) else UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class ValueList:
+    values: tuple[Value, ...]
+    complete: bool  # False: some elements could not be read
+    loc: Location  # the key's line
+
+    def texts(self) -> tuple[Str, ...]:
+        return tuple(v.text for v in self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    type: Str  # "Federated" | "Service" | "AWS" | "*" | UNKNOWN
+    values: ValueList
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    operator: Str  # e.g. "StringEquals", "ForAnyValue:StringLike"
+    key: Str  # full key, e.g. "oidc.eks.eu-west-1.amazonaws.com/id/X:sub"
+    issuer: Str  # the part before the last ':' (UNKNOWN when computed)
+    claim: Str  # the part after it ("sub", "aud"), often known even if the issuer is not
+    values: ValueList
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sid: Str | None
+    effect: Str
+    actions: ValueList | None
+    not_actions: ValueList | None
+    resources: ValueList | None
+    not_resources: ValueList | None
+    principals: tuple[Principal, ...]
+    conditions: tuple[Condition, ...]
+    conditions_complete: bool
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    statements: tuple[Statement, ...]
+    complete: bool  # False: some statements could not be read (dynamic blocks, unknown values)
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class IamRole:
+    id: str
+    address: str  # "aws_iam_role.x" or "module.x"
+    kind: str  # "aws_iam_role" | "module:<module name>"
+    name: Str
+    name_is_prefix: bool
+    path: Str
+    account: Str
+    trust: PolicyDocument | None  # None: the trust policy could not be read
+    trust_loc: Location  # where trust-policy findings point
+    loc: Location  # the block's first line
+    inline_policies: tuple[PolicyDocument, ...] = ()
+    managed_policy_arns: tuple[Value, ...] = ()  # arns attached by the role/module itself
+    related: tuple[Location, ...] = ()  # e.g. the data source of its trust
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicy:
+    id: str
+    address: str
+    name: Str
+    document: PolicyDocument | None
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """aws_iam_role_policy_attachment & co: policy_arn attached to a role (by name or reference)."""
+
+    role: Str | RoleRef
+    policy: Value  # value is an ARN string, UNKNOWN or PolicyRef
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class InlinePolicy:
+    """aws_iam_role_policy: a document attached inline to a role (by name or reference)."""
+
+    role: Str | RoleRef
+    document: PolicyDocument | None
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A file that looks like a manifest or Terraform but could not be parsed (IRSA900)."""
+
+    loc: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkipNote:
+    """A file deliberately not linted (Helm template, not a manifest, over the size cap)."""
+
+    path: str
+    reason: str

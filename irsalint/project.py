@@ -1,0 +1,137 @@
+"""Loaded files -> one Project: every ServiceAccount and workload where it really lands
+(kustomize namespaces applied), the Terraform facts, and what could not be read."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from irsalint.load import LoadResult
+from irsalint.load.k8s import K8sFile, Kustomization
+from irsalint.load.terraform import TfFile
+from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
+from irsalint.terraform_model import TerraformFacts, build_terraform_facts
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    files: tuple[str, ...]
+    service_accounts: tuple[ServiceAccount, ...]
+    workloads: tuple[Workload, ...]
+    objects: tuple[AnnotatedObject, ...]
+    terraform: TerraformFacts
+    diagnostics: tuple[Diagnostic, ...]
+    skipped: tuple[SkipNote, ...]
+
+    @property
+    def has_kubernetes(self) -> bool:
+        return bool(self.service_accounts or self.workloads)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """One way a manifest file is deployed: through a top-level kustomization, maybe in a namespace."""
+
+    namespace: str | None
+    via: Location | None  # the kustomization line that set the namespace
+
+
+def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote] = ()) -> Project:
+    k8s_files = [r for r in results if isinstance(r, K8sFile)]
+    tf_files = [r for r in results if isinstance(r, TfFile)]
+    renderings = kustomize_renderings(k8s_files)
+    sas: list[ServiceAccount] = []
+    workloads: list[Workload] = []
+    objects: list[AnnotatedObject] = []
+    for k8s in k8s_files:
+        for rendering in renderings.get(k8s.path, (Rendering(None, None),)):
+            sas.extend(_render_sa(sa, rendering) for sa in k8s.service_accounts)
+            workloads.extend(_render_workload(w, rendering) for w in k8s.workloads)
+            objects.extend(
+                replace(o, namespace=rendering.namespace) if rendering.namespace else o for o in k8s.objects
+            )
+    facts = build_terraform_facts(tf_files)
+    sas.extend(facts.service_accounts)
+    return Project(
+        files=tuple(sorted(_path_of(r) for r in results)),
+        service_accounts=tuple(sas),
+        workloads=tuple(workloads),
+        objects=tuple(objects),
+        terraform=facts,
+        diagnostics=tuple(sorted((r for r in results if isinstance(r, Diagnostic)), key=lambda d: d.loc)),
+        skipped=tuple(sorted([*(r for r in results if isinstance(r, SkipNote)), *extra_skips], key=lambda s: s.path)),
+    )
+
+
+def _path_of(result: LoadResult) -> str:
+    return result.loc.path if isinstance(result, Diagnostic) else result.path
+
+
+def _render_sa(sa: ServiceAccount, rendering: Rendering) -> ServiceAccount:
+    if rendering.namespace is None:
+        return sa
+    return replace(
+        sa,
+        id=f"{sa.id}~{rendering.namespace}",
+        namespace=rendering.namespace,
+        related=sa.related + ((rendering.via,) if rendering.via else ()),
+    )
+
+
+def _render_workload(workload: Workload, rendering: Rendering) -> Workload:
+    if rendering.namespace is None:
+        return workload
+    return replace(
+        workload,
+        id=f"{workload.id}~{rendering.namespace}",
+        namespace=rendering.namespace,
+        related=workload.related + ((rendering.via,) if rendering.via else ()),
+    )
+
+
+def kustomize_renderings(files: Sequence[K8sFile]) -> dict[str, tuple[Rendering, ...]]:
+    """file path -> how it is rendered by the top-level kustomizations that include it.
+
+    The outermost kustomization that sets `namespace:` wins (kustomize applies overlays last);
+    a base only included by overlays is not rendered on its own."""
+    kustomizations = {posixpath.dirname(f.path): f.kustomization for f in files if f.kustomization}
+    manifests = {f.path for f in files if not f.kustomization}
+    by_dir: dict[str, list[str]] = {}
+    for path in manifests:
+        by_dir.setdefault(posixpath.dirname(path), []).append(path)
+
+    def targets(directory: str, kustomization: Kustomization) -> tuple[list[str], list[str]]:
+        files_out: list[str] = []
+        dirs_out: list[str] = []
+        for resource in kustomization.resources:
+            target = posixpath.normpath(posixpath.join(directory, resource))
+            if target in manifests:
+                files_out.append(target)
+            elif target in kustomizations:
+                dirs_out.append(target)
+            else:  # a plain directory: every manifest below it
+                prefix = target + "/"
+                files_out.extend(p for p in manifests if p.startswith(prefix))
+        return files_out, dirs_out
+
+    included_dirs = {d for k_dir, k in kustomizations.items() for d in targets(k_dir, k)[1]}
+    result: dict[str, list[Rendering]] = {}
+    for top in sorted(set(kustomizations) - included_dirs):
+        stack: list[tuple[str, Rendering, int]] = [(top, Rendering(None, None), 0)]
+        visited: set[str] = set()
+        while stack:
+            directory, outer, depth = stack.pop()
+            if directory in visited or depth > 32:
+                continue
+            visited.add(directory)
+            kustomization = kustomizations[directory]
+            rendering = outer
+            if outer.namespace is None and kustomization.namespace:
+                rendering = Rendering(kustomization.namespace, kustomization.namespace_loc)
+            file_targets, dir_targets = targets(directory, kustomization)
+            for path in file_targets:
+                if rendering not in result.setdefault(path, []):
+                    result[path].append(rendering)
+            stack.extend((d, rendering, depth + 1) for d in dir_targets)
+    return {k: tuple(v) for k, v in result.items()}

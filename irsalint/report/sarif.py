@@ -1,0 +1,93 @@
+"""SARIF 2.1.0 for GitHub code scanning (SPEC §5.1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from irsalint import __version__
+from irsalint.docs import markdown, text
+from irsalint.engine import LintResult
+from irsalint.model import Location
+from irsalint.rules import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/irsalint/irsalint"
+_PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "tags": sorted(set(rule.tags) | {"security"}),
+        "precision": "high",
+        "problem.severity": _PROBLEM_SEVERITY[rule.level],
+    }
+    if rule.security_severity is not None:
+        properties["security-severity"] = f"{rule.security_severity:.1f}"
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": f"{rule.what_it_does.strip()} {rule.why_is_this_bad.strip()}"},
+        "help": {"text": text(rule), "markdown": markdown(rule)},
+        "helpUri": f"{INFORMATION_URI}/blob/main/docs/rules/{rule.id}.md",
+        "defaultConfiguration": {"level": rule.level},
+        "properties": properties,
+    }
+
+
+def _physical(loc: Location) -> dict[str, Any]:
+    end_col = loc.end_col if loc.end_line == loc.line and loc.end_col > loc.col else loc.col + 1
+    return {
+        "artifactLocation": {"uri": quote(loc.path), "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": loc.line, "startColumn": loc.col, "endLine": loc.line, "endColumn": end_col},
+    }
+
+
+def render(result: LintResult) -> str:
+    rules = list(result.rules)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    results = []
+    for finding in result.findings:
+        message = finding.message
+        if finding.related:
+            links = ", ".join(f"[{label}]({i})" for i, (label, _) in enumerate(finding.related, 1))
+            message = f"{message} (see {links})"
+        entry: dict[str, Any] = {
+            "ruleId": finding.rule_id,
+            "ruleIndex": index[finding.rule_id],
+            "level": finding.level,
+            "message": {"text": message},
+            "locations": [{"physicalLocation": _physical(finding.loc)}],
+            "partialFingerprints": {"irsalint/v1": finding.fingerprint},
+        }
+        if finding.related:
+            entry["relatedLocations"] = [
+                {"id": i, "physicalLocation": _physical(loc), "message": {"text": label}}
+                for i, (label, loc) in enumerate(finding.related, 1)
+            ]
+        results.append(entry)
+    base_uri = Path(result.base).resolve().as_uri().rstrip("/") + "/"
+    document = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "irsalint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": base_uri}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

