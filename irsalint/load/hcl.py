@@ -168,7 +168,7 @@ def _parser() -> Lark:
 
 def parse_hcl(text: str, path: str) -> Body:
     """Parse HCL text into its top-level body; raises HclSyntaxError with the parser's position."""
-    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
+    from lark.exceptions import LarkError, UnexpectedInput
 
     parser = _parser()
     was_enabled = gc.isenabled()
@@ -176,14 +176,9 @@ def parse_hcl(text: str, path: str) -> Body:
     try:
         tree = parser.parse(text + "\n")
     except UnexpectedInput as error:
-        line = getattr(error, "line", 0) or 0
-        col = getattr(error, "column", 0) or 0
-        if isinstance(error, UnexpectedCharacters):
-            what = f"unexpected character {text[error.pos_in_stream]!r}" if error.pos_in_stream < len(text) else "unexpected end of file"
-        else:
-            token = getattr(error, "token", None)
-            what = "unexpected end of file" if token is None or token.type == "$END" else f"unexpected {str(token)!r}"
-        raise HclSyntaxError(what, max(line, 1), max(col, 1)) from None
+        line = min(getattr(error, "line", 0) or 1, max(len(text.splitlines()), 1))
+        col = getattr(error, "column", 0) or 1
+        raise HclSyntaxError(_describe(error, text), line, max(col, 1)) from None
     except (LarkError, RecursionError) as error:
         raise HclSyntaxError(f"cannot parse: {type(error).__name__}", 1, 1) from None
     finally:
@@ -193,6 +188,21 @@ def parse_hcl(text: str, path: str) -> Body:
         return _Converter(path).start(tree)
     except RecursionError:
         raise HclSyntaxError("expression nested too deeply", 1, 1) from None
+
+
+def _describe(error: Exception, text: str) -> str:
+    from lark.exceptions import UnexpectedCharacters
+
+    if isinstance(error, UnexpectedCharacters):
+        position = error.pos_in_stream
+        return f"unexpected character {text[position]!r}" if position < len(text) else "unexpected end of file"
+    token = getattr(error, "token", None)
+    if token is None or token.type == "$END":
+        return "unexpected end of file"
+    if token.type == "NL_OR_COMMENT":
+        return "unexpected end of line"
+    shown = str(token).split()[0][:30] if str(token).strip() else str(token)
+    return f"unexpected {shown!r}"
 
 
 # --- Lark tree -> AST --------------------------------------------------------------------------
