@@ -40,14 +40,11 @@ class Rule:
 
 def builtin_rules_dir() -> Path:
     """rules/ ships in the wheel as irsalint/_rules; in a source checkout it is ../rules."""
-    try:
-        packaged = resources.files("irsalint._rules")
-        path = Path(str(packaged))
-        if path.is_dir() and any(path.glob("IRSA*.yaml")):
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "rules"
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_rules", here.parent / "rules"):
+        if any(candidate.glob("IRSA*.yaml")):
+            return candidate
+    raise RulePackError(f"no built-in rules found next to {here} (a broken installation?)")
 
 
 @functools.lru_cache(maxsize=1)
