@@ -7,7 +7,8 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
@@ -66,6 +67,7 @@ def load_all(sources: Sequence[SourceFile], jobs: int, max_bytes: int | None) ->
     from irsalint.load.hcl import _parser
 
     _parser()  # build the grammar once, before forking, so workers inherit it
+    context: Any
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
@@ -95,7 +97,7 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
         params = {**options.params, **rule.params}
         try:
             hits = list(check(graph, params))
-        except Exception as error:  # noqa: BLE001 - a crashing check is an internal error, not a finding
+        except Exception as error:
             raise CheckError(rule.id, error) from error
         for hit in hits:
             level = options.levels.get(rule.id) or hit.level or rule.level
@@ -124,12 +126,8 @@ def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
         occurrence = seen[key]
         seen[key] += 1
         digest = hashlib.sha256("\x1f".join([*key, str(occurrence)]).encode()).hexdigest()[:32]
-        result.append(Finding(**{**_fields(finding), "fingerprint": digest}))
+        result.append(replace(finding, fingerprint=digest))
     return result
-
-
-def _fields(finding: Finding) -> dict[str, object]:
-    return {name: getattr(finding, name) for name in Finding.__slots__}  # type: ignore[attr-defined]
 
 
 def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:

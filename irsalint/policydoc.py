@@ -285,7 +285,7 @@ class DocumentReader:
         return value_list_from_tree(from_value(self.evaluator.eval(expr), expr.loc), key_loc)
 
 
-def _EMPTY(loc: Location) -> ValueList:  # noqa: N802 - reads like a constant
+def _EMPTY(loc: Location) -> ValueList:
     return ValueList((), False, loc)
 
 

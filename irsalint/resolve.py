@@ -257,7 +257,7 @@ def _replace(text: str, search: str, replacement: str) -> Any:
 
 def _trimprefix(args: list[Any]) -> Any:
     if len(args) == 2 and all(isinstance(a, str) for a in args):
-        return args[0][len(args[1]) :] if args[0].startswith(args[1]) else args[0]
+        return args[0].removeprefix(args[1])
     return UNKNOWN
 
 
@@ -418,4 +418,4 @@ FUNCTIONS: Mapping[str, Callable[[list[Any]], Any]] = {
     "try": lambda args: UNKNOWN,  # evaluated lazily in Evaluator._call
 }
 
-__all__ = ["Evaluator", "Scope", "Opaque", "is_known", "index", "UNKNOWN"]
+__all__ = ["UNKNOWN", "Evaluator", "Opaque", "Scope", "index", "is_known"]

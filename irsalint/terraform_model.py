@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from irsalint.iam import STS_AUDIENCE, WEB_IDENTITY_ACTION, oidc_issuer_of_provider_arn
-from irsalint.load.hcl import Attribute, Block, Body, Call, Expr, ObjectExpr, Opaque, Template, Traversal, TupleExpr
+from irsalint.load.hcl import (
+    Attribute,
+    Block,
+    Body,
+    Call,
+    Expr,
+    ObjectExpr,
+    Opaque,
+    Template,
+    Traversal,
+    TupleExpr,
+)
 from irsalint.load.terraform import TfFile
 from irsalint.model import (
     UNKNOWN,
@@ -25,7 +36,6 @@ from irsalint.model import (
     Location,
     ManagedPolicy,
     PolicyDocument,
-    PolicyRef,
     Principal,
     RoleRef,
     ServiceAccount,
@@ -175,9 +185,9 @@ class _ScopeBuilder:
             if kind == "aws_iam_role":
                 yield self.raw_role(name, block)
         for name, block in sorted(self.scope.modules.items()):
-            kind = module_kind(self.evaluator.eval_str(block.body.expr("source")))
-            if kind is not None:
-                yield self.module_role(name, block, kind)
+            module = module_kind(self.evaluator.eval_str(block.body.expr("source")))
+            if module is not None:
+                yield self.module_role(name, block, module)
 
     def raw_role(self, name: str, block: Block) -> IamRole:
         body = block.body

@@ -25,7 +25,7 @@ def compose_all(text: str) -> list[yaml.Node | None]:
     return list(yaml.compose_all(text, Loader=Loader))
 
 
-def scalar_bool(node: yaml.Node) -> bool | None:
+def scalar_bool(node: yaml.Node | None) -> bool | None:
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
         return _BOOLS.get(str(node.value).lower())
     return None

@@ -42,17 +42,17 @@ def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[
             )
     irsa_names = {(sa.namespace, sa.name): sa for sa in irsa}
     for workload in graph.workloads:
-        sa = irsa_names.get((workload.namespace, workload.service_account))
-        if sa is None or workload.automount is not False or workload.automount_loc is None:
+        user = irsa_names.get((workload.namespace, workload.service_account))
+        if user is None or workload.automount is not False or workload.automount_loc is None:
             continue
-        annotation = sa.annotation(ROLE_ARN_ANNOTATION)
+        annotation = user.annotation(ROLE_ARN_ANNOTATION)
         yield Hit(
             f"{workload.kind} {show(workload.namespace)}/{show(workload.name)} runs as IRSA ServiceAccount "
-            f"{show(sa.name)} but sets automountServiceAccountToken: false in its pod spec; the application "
+            f"{show(user.name)} but sets automountServiceAccountToken: false in its pod spec; the application "
             "loses the Kubernetes API token",
             workload.automount_loc,
             f"{workload.kind} {show(workload.namespace)}/{show(workload.name)}",
-            (("the ServiceAccount", annotation.loc if annotation else sa.name_loc),),
+            (("the ServiceAccount", annotation.loc if annotation else user.name_loc),),
         )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Union
 from irsalint.model import Location
 
 if TYPE_CHECKING:
-    from lark import Lark, Token, Tree
+    from lark import Lark
 
 # --- AST --------------------------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ class Literal:
 class Template:
     """A quoted string or heredoc; parts are literal text or interpolated expressions."""
 
-    parts: tuple[Union[str, Expr], ...]
+    parts: tuple[str | Expr, ...]
     loc: Location
     heredoc: bool = False
     body_line: int = 0  # heredocs: the line of the body's first line
@@ -194,7 +194,7 @@ def _describe(error: Exception, text: str) -> str:
     from lark.exceptions import UnexpectedCharacters
 
     if isinstance(error, UnexpectedCharacters):
-        position = error.pos_in_stream
+        position = error.pos_in_stream or 0
         return f"unexpected character {text[position]!r}" if position < len(text) else "unexpected end of file"
     token = getattr(error, "token", None)
     if token is None or token.type == "$END":
@@ -225,7 +225,7 @@ class _Converter:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def loc(self, node: Tree | Token) -> Location:
+    def loc(self, node: Any) -> Location:
         from lark import Token
 
         if isinstance(node, Token):
@@ -235,10 +235,10 @@ class _Converter:
             return Location(self.path, 1, 1)
         return Location(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
 
-    def start(self, tree: Tree) -> Body:
+    def start(self, tree: Any) -> Body:
         return self.body(tree.children[0])
 
-    def body(self, tree: Tree) -> Body:
+    def body(self, tree: Any) -> Body:
         attributes: list[Attribute] = []
         blocks: list[Block] = []
         for child in tree.children:
@@ -249,11 +249,11 @@ class _Converter:
                 blocks.append(self.block(child))
         return Body(tuple(attributes), tuple(blocks))
 
-    def attribute(self, tree: Tree) -> Attribute:
+    def attribute(self, tree: Any) -> Attribute:
         name = self.name_of(tree.children[0])
         return Attribute(name, self.expr(tree.children[-1]), self.loc(tree))
 
-    def name_of(self, node: Tree | Token) -> str:
+    def name_of(self, node: Any) -> str:
         from lark import Token
 
         if isinstance(node, Token):
@@ -262,7 +262,7 @@ class _Converter:
             return "".join(p for p in self.string_parts(node) if isinstance(p, str))
         return str(node.children[0])
 
-    def block(self, tree: Tree) -> Block:
+    def block(self, tree: Any) -> Block:
         names: list[str] = []
         body: Body | None = None
         for child in tree.children:
@@ -275,7 +275,7 @@ class _Converter:
 
     # expressions
 
-    def expr(self, node: Tree | Token) -> Expr:
+    def expr(self, node: Any) -> Expr:
         from lark import Token
 
         if isinstance(node, Token):
@@ -290,10 +290,10 @@ class _Converter:
             return result
         return Opaque(str(data), self.references(node), self.loc(node))
 
-    def e_string(self, node: Tree) -> Expr:
+    def e_string(self, node: Any) -> Expr:
         return Template(self.string_parts(node), self.loc(node))
 
-    def string_parts(self, node: Tree) -> tuple[str | Expr, ...]:
+    def string_parts(self, node: Any) -> tuple[str | Expr, ...]:
         parts: list[str | Expr] = []
         for child in node.children:
             if getattr(child, "data", None) != "string_part":
@@ -303,21 +303,19 @@ class _Converter:
                     parts.append(self.expr(piece.children[1]))
                 elif hasattr(piece, "data"):  # template directives: %{ if } ... unknowable
                     parts.append(Opaque("directive", (), self.loc(piece)))
-                elif piece.type == "ESCAPED_INTERPOLATION":
-                    parts.append(str(piece)[1:])
-                elif piece.type == "ESCAPED_DIRECTIVE":
+                elif piece.type == "ESCAPED_INTERPOLATION" or piece.type == "ESCAPED_DIRECTIVE":
                     parts.append(str(piece)[1:])
                 else:
                     parts.append(unescape(str(piece)))
         return tuple(parts)
 
-    def e_heredoc_template(self, node: Tree) -> Expr:
+    def e_heredoc_template(self, node: Any) -> Expr:
         return self.heredoc(node, trim=False)
 
-    def e_heredoc_template_trim(self, node: Tree) -> Expr:
+    def e_heredoc_template_trim(self, node: Any) -> Expr:
         return self.heredoc(node, trim=True)
 
-    def heredoc(self, node: Tree, trim: bool) -> Expr:
+    def heredoc(self, node: Any, trim: bool) -> Expr:
         token = node.children[0]
         lines = str(token).split("\n")
         body_lines = lines[1:-2]  # drop "<<EOF", the closing marker and the final ""
@@ -364,18 +362,18 @@ class _Converter:
 
     def sub_expression(self, source: str, loc: Location) -> Expr:
         try:
-            tree = _parser().parse(f"x = {source.strip()}\n")
+            tree: Any = _parser().parse(f"x = {source.strip()}\n")
         except Exception:  # noqa: BLE001 - an unparsable interpolation is just unknown
             return Opaque("interpolation", (), loc)
         attribute = tree.children[0].children[0]
         expr = _Converter(self.path).expr(attribute.children[-1])
         return _relocate(expr, loc)
 
-    def e_tuple(self, node: Tree) -> Expr:
+    def e_tuple(self, node: Any) -> Expr:
         items = tuple(self.expr(c) for c in node.children if _is_expression(c))
         return TupleExpr(items, self.loc(node))
 
-    def e_object(self, node: Tree) -> Expr:
+    def e_object(self, node: Any) -> Expr:
         items: list[ObjectItem] = []
         for child in node.children:
             if getattr(child, "data", None) != "object_elem":
@@ -392,28 +390,28 @@ class _Converter:
             items.append(ObjectItem(key, self.expr(child.children[-1]), self.loc(child)))
         return ObjectExpr(tuple(items), self.loc(node))
 
-    def e_identifier(self, node: Tree) -> Expr:
+    def e_identifier(self, node: Any) -> Expr:
         return Traversal(str(node.children[0]), (), self.loc(node))
 
-    def e_literal_value(self, node: Tree) -> Expr:
+    def e_literal_value(self, node: Any) -> Expr:
         text = str(node.children[0])
         value = {"true": True, "false": False, "null": None}[text]
         return Literal(value, self.loc(node))
 
-    def e_int_lit(self, node: Tree) -> Expr:
+    def e_int_lit(self, node: Any) -> Expr:
         return Literal(int(str(node.children[0])), self.loc(node))
 
-    def e_float_lit(self, node: Tree) -> Expr:
+    def e_float_lit(self, node: Any) -> Expr:
         return Literal(float(str(node.children[0])), self.loc(node))
 
-    def e_unary_op(self, node: Tree) -> Expr:
+    def e_unary_op(self, node: Any) -> Expr:
         operator = str(node.children[0])
         operand = self.expr(node.children[1])
         if operator == "-" and isinstance(operand, Literal) and isinstance(operand.value, (int, float)):
             return Literal(-operand.value, self.loc(node))
         return Opaque("unary", self.references(node), self.loc(node))
 
-    def e_function_call(self, node: Tree) -> Expr:
+    def e_function_call(self, node: Any) -> Expr:
         names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
         args: tuple[Expr, ...] = ()
         for child in node.children:
@@ -423,13 +421,13 @@ class _Converter:
                 args = tuple(self.expr(c) for c in child.children if _is_expression(c))
         return Call("::".join(names), args, self.loc(node))
 
-    def e_get_attr_expr_term(self, node: Tree) -> Expr:
+    def e_get_attr_expr_term(self, node: Any) -> Expr:
         return self.traversal(node)
 
-    def e_index_expr_term(self, node: Tree) -> Expr:
+    def e_index_expr_term(self, node: Any) -> Expr:
         return self.traversal(node)
 
-    def traversal(self, node: Tree) -> Expr:
+    def traversal(self, node: Any) -> Expr:
         base = self.expr(node.children[0])
         step_node = node.children[1]
         if not isinstance(base, Traversal):
@@ -449,7 +447,7 @@ class _Converter:
                 step = None
         return Traversal(base.root, base.steps + (step,), self.loc(node))
 
-    def references(self, node: Tree) -> tuple[Traversal, ...]:
+    def references(self, node: Any) -> tuple[Traversal, ...]:
         """Every traversal mentioned inside an expression we do not evaluate."""
         found: list[Traversal] = []
         stack = [node]
