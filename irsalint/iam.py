@@ -15,7 +15,9 @@ from irsalint.model import UNKNOWN, Condition, IamRole, PolicyDocument, Statemen
 
 Tri = bool | None
 
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-z0-9-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+# The webhook's own pattern (Go RE2: `\d`, `\w` are ASCII and `$` is the end of the text, so a
+# trailing newline from a YAML block scalar does not match): hence re.ASCII and \Z.
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-z0-9-]*:iam::\d{12}:role/[\w+=,.@/-]+\Z", re.ASCII)
 _ARN_PARTS_RE = re.compile(r"^arn:(aws[a-z0-9-]*):iam::(\d{12}|\*|):role(/.*)$")
 
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
@@ -47,6 +49,8 @@ def parse_role_arn(text: str) -> RoleArn | None:
         return None
     partition, account, resource = match.groups()
     path, _, name = resource.rpartition("/")
+    if not name:
+        return None  # "role/a/": a path with no role name
     return RoleArn(partition, account, path + "/", name)
 
 
@@ -61,8 +65,7 @@ def oidc_issuer_of_provider_arn(arn: str) -> str | None:
 def normalize_issuer(issuer: str) -> str:
     """Condition keys and provider ARNs name the issuer without scheme or trailing slash."""
     for scheme in ("https://", "http://"):
-        if issuer.startswith(scheme):
-            issuer = issuer[len(scheme) :]
+        issuer = issuer.removeprefix(scheme)
     return issuer.rstrip("/")
 
 
@@ -107,10 +110,8 @@ def base_operator(operator: str) -> str:
     """Strip the set qualifiers and IfExists: for the single-valued, always-present `sub`/`aud`
     claims of a ServiceAccount token they do not change the outcome."""
     for qualifier in ("ForAnyValue:", "ForAllValues:"):
-        if operator.startswith(qualifier):
-            operator = operator[len(qualifier) :]
-    if operator.endswith("IfExists"):
-        operator = operator[: -len("IfExists")]
+        operator = operator.removeprefix(qualifier)
+    operator = operator.removesuffix("IfExists")
     return operator
 
 
@@ -190,13 +191,26 @@ def is_web_identity_statement(statement: Statement) -> Tri:
         return None
     if statement.effect != "Allow":
         return False
+    return _grants_web_identity(statement)
+
+
+def _grants_web_identity(statement: Statement) -> Tri:
+    """Principal and action part of the question, whatever the effect."""
     types = principal_types(statement)
     if "Federated" not in types and UNKNOWN not in types:
         return False
-    if statement.actions is None:
+    if statement.actions is not None:
+        verdict = _weaken(action_matches(statement.actions.texts(), WEB_IDENTITY_ACTION), statement.actions.complete)
+    elif statement.not_actions is not None:  # NotAction: everything not listed
+        excluded = action_matches(statement.not_actions.texts(), WEB_IDENTITY_ACTION)
+        verdict = None if excluded is None else not excluded
+        if verdict is True and not statement.not_actions.complete:
+            verdict = None
+    else:
         return False
-    verdict = action_matches(statement.actions.texts(), WEB_IDENTITY_ACTION)
-    return _weaken(verdict, statement.actions.complete)
+    if verdict is True and "Federated" not in types:
+        return None  # the principal type is unknown
+    return verdict
 
 
 def condition_admits(condition: Condition, claims: Mapping[str, str]) -> Tri:
@@ -230,15 +244,23 @@ def statement_admits(statement: Statement, claims: Mapping[str, str]) -> Tri:
 
 
 def trust_admits(document: PolicyDocument, claims: Mapping[str, str]) -> Tri:
-    """Does any web-identity statement admit a token carrying `claims`?"""
-    verdicts = []
+    """Does any web-identity Allow admit a token carrying `claims`, with no Deny matching it?"""
+    allows: list[Tri] = []
+    denies: list[Tri] = []
     for statement in document.statements:
-        web = is_web_identity_statement(statement)
+        if statement.effect is UNKNOWN:
+            allows.append(None if statement_admits(statement, claims) is not False else False)
+            continue
+        web = _grants_web_identity(statement)
         if web is False:
             continue
-        admits = statement_admits(statement, claims)
-        verdicts.append(admits if web is True else (None if admits is not False else False))
-    return _weaken(tri_any(verdicts), document.complete)
+        applies = tri_all((web, statement_admits(statement, claims)))
+        (allows if statement.effect == "Allow" else denies).append(applies)
+    allowed = _weaken(tri_any(allows), document.complete)
+    denied = tri_any(denies)
+    if denied is True:
+        return False
+    return None if denied is None and allowed is True else allowed
 
 
 def service_account_claims(namespace: str, name: str) -> dict[str, str]:
@@ -274,11 +296,9 @@ def role_matches_arn(role: IamRole, arn: RoleArn) -> Tri:
         return False
     if not isinstance(role.name, str):
         return None
-    if role.name_is_prefix:
-        return arn.name.startswith(role.name)
-    return role.name == arn.name if isinstance(role.path, str) else (
-        None if role.name == arn.name else False
-    )
+    named = arn.name.startswith(role.name) if role.name_is_prefix else role.name == arn.name
+    # With the path unknown, a name match is only a "maybe".
+    return None if named and not isinstance(role.path, str) else named
 
 
 def _normalize_path(path: str) -> str:

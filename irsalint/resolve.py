@@ -250,7 +250,12 @@ def _strings(count: int) -> Callable[[Callable[..., Any]], Callable[[list[Any]],
 def _replace(text: str, search: str, replacement: str) -> Any:
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         # Terraform uses RE2; the subset people write in IRSA code is Python-compatible.
-        replacement = re.sub(r"\$(\d+)|\$\{(\w+)\}", lambda m: "\\g<" + (m.group(1) or m.group(2)) + ">", replacement)
+        # Go's replacement syntax ($1, ${name}, $$) -> Python's; other backslashes stay literal.
+        replacement = re.sub(
+            r"\$\$|\$(\d+)|\$\{(\w+)\}|\\",
+            lambda m: "$" if m.group(0) == "$$" else "\\\\" if m.group(0) == "\\" else "\\g<" + (m.group(1) or m.group(2)) + ">",
+            replacement,
+        )
         return re.sub(search[1:-1], replacement, text)
     return text.replace(search, replacement)
 
@@ -371,7 +376,8 @@ def _toset(args: list[Any]) -> Any:
 
 
 def _tostring(args: list[Any]) -> Any:
-    return to_template_string(args[0]) or UNKNOWN if len(args) == 1 else UNKNOWN
+    text = to_template_string(args[0]) if len(args) == 1 else None
+    return UNKNOWN if text is None else text
 
 
 def _one_string(function: Callable[[str], Any]) -> Callable[[list[Any]], Any]:

@@ -35,9 +35,14 @@ def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) 
     text = decode(path, data, kind)
     if not isinstance(text, str):
         return text
-    if kind == "terraform":
-        return load_terraform(path, text)
-    return load_manifest(path, text)
+    try:
+        if kind == "terraform":
+            return load_terraform(path, text)
+        return load_manifest(path, text)
+    except (RecursionError, MemoryError):
+        return Diagnostic(Location(path, 1, 1), "too deeply nested to analyze")
+    except Exception as error:  # noqa: BLE001 - one odd file must never stop the run
+        return Diagnostic(Location(path, 1, 1), f"cannot analyze this file ({type(error).__name__}: {error})")
 
 
 def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) -> LoadResult:

@@ -215,7 +215,8 @@ def unescape(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            point = int(code[1:], 16)
+            return chr(point) if point <= 0x10FFFF else "\\" + code
         return _ESCAPES.get(code, "\\" + code)
 
     return _ESCAPE_RE.sub(replace, text) if "\\" in text else text
@@ -430,8 +431,8 @@ class _Converter:
     def traversal(self, node: Any) -> Expr:
         base = self.expr(node.children[0])
         step_node = node.children[1]
-        if not isinstance(base, Traversal):
-            return Opaque("traversal", self.references(node), self.loc(node))
+        if not isinstance(base, Traversal):  # f(x)[0], [for ...][0]: unknowable, keep what it mentions
+            return Opaque("traversal", self.references(*node.children), self.loc(node))
         step: str | int | None
         if step_node.data == "get_attr":
             step = str(step_node.children[-1].children[0])
@@ -447,10 +448,10 @@ class _Converter:
                 step = None
         return Traversal(base.root, base.steps + (step,), self.loc(node))
 
-    def references(self, node: Any) -> tuple[Traversal, ...]:
+    def references(self, *nodes: Any) -> tuple[Traversal, ...]:
         """Every traversal mentioned inside an expression we do not evaluate."""
         found: list[Traversal] = []
-        stack = [node]
+        stack = list(reversed(nodes))
         while stack:
             current = stack.pop()
             data = getattr(current, "data", None)
@@ -458,7 +459,9 @@ class _Converter:
                 expr = self.traversal(current)
                 if isinstance(expr, Traversal):
                     found.append(expr)
-                    continue
+                else:
+                    found.extend(expr.references if isinstance(expr, Opaque) else ())
+                continue
             if data is not None:
                 stack.extend(reversed(current.children))
         return tuple(found)

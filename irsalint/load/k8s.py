@@ -210,7 +210,8 @@ class _Reader:
         sa_key = get_key(spec, "serviceAccountName") or get_key(spec, "serviceAccount")
         sa_name: Str = "default"
         if sa_key is not None:
-            sa_name = known_text(get(spec, str(sa_key.value))) or "default"
+            written = known_text(get(spec, str(sa_key.value)))
+            sa_name = "default" if written is None or written == "" else written
         automount_key = get_key(spec, "automountServiceAccountToken")
         return Workload(
             id=f"k8s:{ident}",
@@ -250,10 +251,10 @@ class _Reader:
                 if not isinstance(env, yaml.SequenceNode):
                     continue
                 for variable in env.value:
-                    name_node = get(variable, "name")
-                    variable_name = text_of(name_node)
-                    if variable_name is not None and name_node is not None:
-                        yield EnvVar(container_name, variable_name, self.loc(variable))
+                    name_key = get_key(variable, "name")
+                    variable_name = text_of(get(variable, "name"))
+                    if variable_name is not None and name_key is not None:
+                        yield EnvVar(container_name, variable_name, self.loc(name_key))
 
     def kustomization(self, documents: list[yaml.Node | None]) -> Kustomization | None:
         node = documents[0] if documents else None

@@ -19,8 +19,7 @@ class TfFile:
 
 
 def load_terraform(path: str, text: str) -> TfFile | Diagnostic:
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     try:
         body = parse_hcl(text, path)
     except HclSyntaxError as error:
