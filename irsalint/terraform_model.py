@@ -49,7 +49,9 @@ from irsalint.resolve import Evaluator, Scope
 
 MODULE_V5 = "iam-role-for-service-accounts-eks"
 MODULE_V6 = "iam-role-for-service-accounts"
-SA_RESOURCES = ("kubernetes_service_account", "kubernetes_service_account_v1")
+# kubernetes_default_service_account(_v1) manages the namespace's existing `default` ServiceAccount.
+DEFAULT_SA_RESOURCES = ("kubernetes_default_service_account", "kubernetes_default_service_account_v1")
+SA_RESOURCES = ("kubernetes_service_account", "kubernetes_service_account_v1", *DEFAULT_SA_RESOURCES)
 ATTACHMENT_RESOURCES = ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role_policy")
 
 
@@ -169,6 +171,11 @@ class _ScopeBuilder:
     def eval(self, expr: Expr | None) -> Any:
         return self.evaluator.eval(expr)
 
+    def known(self, body: Body, name: str, default: Str = UNKNOWN) -> Str:
+        """A string attribute; `default` when absent, null or empty."""
+        value = self.text(body, name)
+        return default if value is None or value == "" else value
+
     def text(self, body: Body, name: str, default: Str | None = None) -> Str | None:
         attribute = body.attr(name)
         if attribute is None:
@@ -214,7 +221,7 @@ class _ScopeBuilder:
             kind="aws_iam_role",
             name=role_name,
             name_is_prefix=is_prefix,
-            path=self.text(body, "path", "/") or "/",
+            path=self.known(body, "path", "/"),
             account=UNKNOWN,
             trust=trust,
             trust_loc=trust_attr.loc if trust_attr else block.loc,
@@ -249,7 +256,7 @@ class _ScopeBuilder:
             if role_name is None:
                 prefix = self.text(body, "role_name_prefix")
                 role_name, is_prefix = (prefix, True) if prefix is not None else (UNKNOWN, False)
-            path = self.text(body, "role_path", "/") or "/"
+            path = self.known(body, "role_path", "/")
             test_attr = body.attr("assume_role_condition_test")
             policy_attr = body.attr("role_policy_arns")
         else:
@@ -261,7 +268,7 @@ class _ScopeBuilder:
                 role_name, is_prefix = (base if base is not None else UNKNOWN), False
             else:
                 role_name, is_prefix = UNKNOWN, False
-            path = self.text(body, "path", "/") or "/"
+            path = self.known(body, "path", "/")
             test_attr = body.attr("trust_condition_test")
             policy_attr = body.attr("policies")
         test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
@@ -360,7 +367,7 @@ class _ScopeBuilder:
             yield ManagedPolicy(
                 id=self.scope.policy_ids[address],
                 address=address,
-                name=self.text(block.body, "name") or UNKNOWN,
+                name=self.known(block.body, "name"),
                 document=document,
                 loc=block.loc,
             )
@@ -403,8 +410,8 @@ class _ScopeBuilder:
                 continue
             metadata = next(iter(block.body.blocks_of("metadata")), None)
             meta_body = metadata.body if metadata else Body((), ())
-            sa_name = self.text(meta_body, "name") or UNKNOWN
-            namespace = self.text(meta_body, "namespace", "default") or "default"
+            sa_name = "default" if kind in DEFAULT_SA_RESOURCES else self.known(meta_body, "name")
+            namespace = self.known(meta_body, "namespace", "default")
             automount_attr = block.body.attr("automount_service_account_token")
             automount_value = self.eval(automount_attr.expr) if automount_attr else None
             name_attr = meta_body.attr("name")
@@ -442,9 +449,9 @@ class _ScopeBuilder:
             namespace_attr = body.attr("namespace")
             yield PodIdentityAssociation(
                 id=_node_id(self.scope, f"{kind}.{name}"),
-                cluster_name=self.text(body, "cluster_name") or UNKNOWN,
-                namespace=self.text(body, "namespace") or UNKNOWN,
-                service_account=self.text(body, "service_account") or UNKNOWN,
+                cluster_name=self.known(body, "cluster_name"),
+                namespace=self.known(body, "namespace"),
+                service_account=self.known(body, "service_account"),
                 role=self.role_target(body.expr("role_arn")),
                 loc=block.loc,
                 namespace_loc=namespace_attr.loc if namespace_attr else block.loc,

@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from irsalint.checks import inventory, policy, serviceaccount, trust
+
+# Imported by name: `from irsalint.checks import annotations` would find the __future__ feature of
+# the same name in this module's namespace instead of the submodule.
+from irsalint.checks.annotations import (
+    credentials_override,
+    default_serviceaccount,
+    invalid_role_arn,
+    misplaced_annotation,
+)
 from irsalint.checks.base import Check, Hit
 
 CHECKS: Mapping[str, Check] = {
@@ -16,6 +25,10 @@ CHECKS: Mapping[str, Check] = {
     "orphan_role": inventory.orphan_role,
     "unknown_role": inventory.unknown_role,
     "parse_error": inventory.parse_error,
+    "invalid_role_arn": invalid_role_arn,
+    "default_serviceaccount": default_serviceaccount,
+    "misplaced_annotation": misplaced_annotation,
+    "credentials_override": credentials_override,
 }
 
 __all__ = ["CHECKS", "Check", "Hit"]
