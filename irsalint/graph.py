@@ -92,9 +92,12 @@ class IrsaGraph:
         self.service_accounts: tuple[ServiceAccount, ...] = project.service_accounts
         self.workloads: tuple[Workload, ...] = project.workloads
         self._roles_by_name: dict[str, list[IamRole]] = defaultdict(list)
+        self._inexact_roles: list[IamRole] = []  # name prefixes and unknown names: checked one by one
         for role in facts.roles:
             if isinstance(role.name, str) and not role.name_is_prefix:
                 self._roles_by_name[role.name].append(role)
+            else:
+                self._inexact_roles.append(role)
         self.sa_matches: dict[str, RoleMatch] = {sa.id: self._match(sa) for sa in self.service_accounts}
         self.role_documents: dict[str, list[AttachedDocument]] = defaultdict(list)
         self.role_managed_arns: dict[str, list[Value]] = defaultdict(list)
@@ -135,7 +138,8 @@ class IrsaGraph:
         arn = parse_role_arn(value)
         if arn is None:
             return RoleMatch(MatchStatus.INVALID, (), annotation)
-        verdicts = [(role, role_matches_arn(role, arn)) for role in self.roles.values()]
+        candidates = [*self._roles_by_name.get(arn.name, ()), *self._inexact_roles]
+        verdicts = [(role, role_matches_arn(role, arn)) for role in candidates]
         matched = tuple(sorted(role.id for role, verdict in verdicts if verdict is True))
         if matched:
             return RoleMatch(MatchStatus.MATCHED, matched, annotation)

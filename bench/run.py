@@ -1,0 +1,85 @@
+"""Benchmark: generate synthetic monorepos and time irsalint against the bare-parse floor.
+
+    python bench/run.py [--sizes 100,1000] [--jobs 0] [--keep DIR]
+
+For each size prints files, MB, wall and CPU seconds, peak RSS, files/s, the floor (bare parse of
+the same files, one process) and irsalint's ratio to it, and recall / false positives on the
+injected defects. When `checkov` is on PATH, Checkov runs on the same corpus in the same run.
+Figures are only comparable within one run: the machines are shared and noisy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+def measure(command: list[str]) -> tuple[dict[str, float], str]:
+    proc = subprocess.run([sys.executable, str(HERE / "measure.py"), *command], capture_output=True, text=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
+
+
+def irsalint_command() -> list[str]:
+    exe = shutil.which("irsalint", path=str(Path(sys.executable).parent)) or shutil.which("irsalint")
+    return [exe] if exe else [sys.executable, "-m", "irsalint"]
+
+
+def bench(size: int, workdir: Path, jobs: int) -> dict[str, object]:
+    corpus = workdir / f"corpus-{size}"
+    expected = generate(corpus, size, size, size)
+    files = [p for p in corpus.rglob("*") if p.suffix in (".tf", ".yaml")]
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    floor, _ = measure([sys.executable, str(HERE / "floor.py"), str(corpus)])
+    cold, output = measure([*irsalint_command(), "check", str(corpus), "--format", "json", "--fail-on", "never",
+                            "--jobs", str(jobs)])
+    report = json.loads(output)
+    found = {(f["rule"], f["location"]["path"].split(f"corpus-{size}/", 1)[-1], f["location"]["line"])
+             for f in report["findings"]}
+    wanted = {(e["rule"], e["path"], e["line"]) for e in expected}
+    row: dict[str, object] = {
+        "services": size, "files": len(files), "MB": round(megabytes, 2),
+        "wall_s": round(cold["wall"], 2), "cpu_s": round(cold["cpu"], 2), "rss_MB": round(cold["rss_mb"]),
+        "files_per_s": round(len(files) / cold["wall"]), "floor_s": round(floor["wall"], 2),
+        "ratio_to_floor": round(cold["wall"] / floor["wall"], 2),
+        "recall": f"{len(found & wanted)}/{len(wanted)}", "false_positives": len(found - wanted),
+    }
+    if shutil.which("checkov"):
+        checkov, _ = measure(["checkov", "-d", str(corpus), "--framework", "terraform", "kubernetes", "--quiet",
+                              "--compact", "-o", "json"])
+        row.update({"checkov_wall_s": round(checkov["wall"], 2), "checkov_rss_MB": round(checkov["rss_mb"]),
+                    "vs_checkov": round(checkov["wall"] / cold["wall"], 1)})
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000")
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="generate corpora here and keep them")
+    args = parser.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="irsalint-bench-"))
+    rows = [bench(int(size), workdir, args.jobs) for size in args.sizes.split(",")]
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row.get(k, "")) for k in keys))
+    if len(rows) >= 2:
+        first, last = rows[0], rows[-1]
+        scale = int(str(last["services"])) / int(str(first["services"]))
+        print(f"scaling: {scale:.0f}x the corpus took {float(str(last['wall_s'])) / float(str(first['wall_s'])):.1f}x the time")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
