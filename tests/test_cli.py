@@ -143,3 +143,25 @@ def test_output_file(tmp_path):
     proc = irsalint("check", "fixtures/seed", "--format", "sarif", "--output", str(target))
     assert proc.returncode == 0 and proc.stdout == ""
     sarif_validator().validate(json.loads(target.read_text()))
+
+
+def test_vendored_and_tooling_directories_are_never_linted(tmp_path):
+    for hidden in (".terraform/modules/vpc", ".git/refs", "node_modules/pkg"):
+        folder = tmp_path / hidden
+        folder.mkdir(parents=True)
+        (folder / "broken.tf").write_text('resource "x" {\n')
+        (folder / "broken.yaml").write_text("apiVersion: v1\nkind: ServiceAccount\n  bad: [\n")
+    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    proc = irsalint("check", ".", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert json.loads(proc.stdout)["summary"]["files"] == 1
+
+
+def test_unknown_yaml_tags_are_tolerated(tmp_path):
+    (tmp_path / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  labels:\n    ref: !Ref Something\n"
+        "  annotations:\n    eks.amazonaws.com/token-expiration: !Sub '${Ttl}'\n"
+    )
+    proc = irsalint("check", ".", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["findings"] == []
