@@ -39,8 +39,12 @@ def bench(size: int, workdir: Path, jobs: int) -> dict[str, object]:
     files = [p for p in corpus.rglob("*") if p.suffix in (".tf", ".yaml")]
     megabytes = sum(p.stat().st_size for p in files) / 1e6
     floor, _ = measure([sys.executable, str(HERE / "floor.py"), str(corpus)])
-    cold, output = measure([*irsalint_command(), "check", str(corpus), "--format", "json", "--fail-on", "never",
-                            "--jobs", str(jobs)])
+    command = [*irsalint_command(), "check", str(corpus), "--format", "json", "--fail-on", "never", "--jobs", str(jobs)]
+    cold, output = measure([*command, "--no-cache"])
+    cache_dir = str(workdir / f"cache-{size}")
+    measure([*command, "--cache-dir", cache_dir])  # fills the cache
+    warm, _ = measure([*command, "--cache-dir", cache_dir])
+    unfiltered, _ = measure([*command, "--no-cache", "--no-prefilter"])
     report = json.loads(output)
     found = {(f["rule"], f["location"]["path"].split(f"corpus-{size}/", 1)[-1], f["location"]["line"])
              for f in report["findings"]}
@@ -50,6 +54,8 @@ def bench(size: int, workdir: Path, jobs: int) -> dict[str, object]:
         "wall_s": round(cold["wall"], 2), "cpu_s": round(cold["cpu"], 2), "rss_MB": round(cold["rss_mb"]),
         "files_per_s": round(len(files) / cold["wall"]), "floor_s": round(floor["wall"], 2),
         "ratio_to_floor": round(cold["wall"] / floor["wall"], 2),
+        "warm_s": round(warm["wall"], 2), "warm_vs_cold": f"{warm['wall'] / cold['wall']:.0%}",
+        "no_prefilter_s": round(unfiltered["wall"], 2),
         "recall": f"{len(found & wanted)}/{len(wanted)}", "false_positives": len(found - wanted),
     }
     if shutil.which("checkov"):

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule files")
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser processes (default: cores)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write .irsalint_cache/")
+    check.add_argument("--cache-dir", metavar="DIR", help="cache location (default: .irsalint_cache/)")
+    check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     check.add_argument("--max-file-size", type=int, default=None, metavar="BYTES", help="skip larger files")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary line in text output")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -108,7 +111,14 @@ def _check(args: argparse.Namespace) -> int:
     rules = select_rules(load_rules(args.rules), parse_ids(args.select), parse_ids(args.ignore))
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (one per core) or more")
-    options = LintOptions(jobs=args.jobs, exclude=tuple(args.exclude), max_bytes=args.max_file_size)
+    options = LintOptions(
+        jobs=args.jobs,
+        cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        prefilter=not args.no_prefilter,
+        exclude=tuple(args.exclude),
+        max_bytes=args.max_file_size,
+    )
     result = lint(args.paths, rules, options)
     out_stream = sys.stdout
     color = args.output is None and args.format == "text" and _use_color(args.color, out_stream)

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
-from irsalint.load import LoadResult, load_path
+from irsalint.cache import Cache
+from irsalint.load import LoadResult, load_bytes
+from irsalint.load.hcl import Body
+from irsalint.load.terraform import TfFile
 from irsalint.model import Location, SkipNote
 from irsalint.project import Project, build_project
 from irsalint.rules import Rule
 
 LEVEL_RANK = {"note": 1, "warning": 2, "error": 3}
+CACHE_DIRNAME = ".irsalint_cache"
+EMPTY_BODY = Body((), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,9 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class LintOptions:
     jobs: int = 0  # 0: one per core
+    cache: bool = False  # the CLI turns it on unless --no-cache
+    cache_dir: str | None = None  # default: <base>/.irsalint_cache
+    prefilter: bool = True
     exclude: tuple[str, ...] = ()
     max_bytes: int | None = None
     params: dict[str, object] = field(default_factory=dict)  # config options passed to checks
@@ -55,12 +65,57 @@ class LintResult:
     base: str
 
 
-def load_all(sources: Sequence[SourceFile], jobs: int, max_bytes: int | None) -> list[LoadResult]:
-    """Parse every file, in worker processes when it pays off; results keep the input order."""
-    jobs = jobs or (os.cpu_count() or 1)
-    terraform_files = sum(1 for s in sources if s.kind == "terraform")
+# A Terraform file with none of these cannot contribute to any rule: not worth a parse.
+_RELEVANT_TERRAFORM_RE = re.compile(
+    rb"aws_iam|aws_eks|kubernetes_|helm_release|:role/|\b(?:module|variable|locals|output)\b"
+)
+
+
+def could_matter(source: SourceFile, data: bytes) -> bool:
+    return source.kind != "terraform" or source.path.endswith(".tfvars") or bool(_RELEVANT_TERRAFORM_RE.search(data))
+
+
+def load_all(sources: Sequence[SourceFile], options: LintOptions, base: Path) -> list[LoadResult]:
+    """Parse every file (cache first, then worker processes when it pays off); input order kept."""
+    cache = Cache(Path(options.cache_dir) if options.cache_dir else base / CACHE_DIRNAME) if options.cache else None
+    settings = f"max_bytes={options.max_bytes}"
+    results: list[LoadResult | None] = [None] * len(sources)
+    pending: list[tuple[int, str, bytes, str, str]] = []
+    for index, source in enumerate(sources):
+        try:
+            with open(source.abspath, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            results[index] = SkipNote(source.path, f"cannot read: {error.strerror or error}")
+            continue
+        if options.prefilter and not could_matter(source, data):
+            results[index] = TfFile(source.path, EMPTY_BODY, is_tfvars=False)
+            continue
+        key = cache.entry_key(source.path, source.kind, data, settings) if cache else ""
+        cached = cache.get(key) if cache else None
+        if cached is not None:
+            results[index] = cached
+            continue
+        pending.append((index, source.path, data, source.kind, key))
+    parsed = _parse(pending, options)
+    for (index, _, _, _, key), result in zip(pending, parsed):
+        results[index] = result
+        if cache is not None:
+            cache.put(key, result)
+    if cache is not None and pending:
+        cache.prune()
+    return [r for r in results if r is not None]
+
+
+def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOptions) -> list[LoadResult]:
+    jobs = options.jobs or (os.cpu_count() or 1)
+    terraform_files = sum(1 for item in pending if item[3] == "terraform")
+    paths = [item[1] for item in pending]
+    blobs = [item[2] for item in pending]
+    kinds = [item[3] for item in pending]
+    limits = [options.max_bytes] * len(pending)
     if jobs <= 1 or terraform_files < 16:
-        return [load_path(s.path, s.abspath, s.kind, max_bytes) for s in sources]
+        return list(map(load_bytes, paths, blobs, kinds, limits))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -72,18 +127,9 @@ def load_all(sources: Sequence[SourceFile], jobs: int, max_bytes: int | None) ->
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         context = multiprocessing.get_context()
-    chunk = max(1, len(sources) // (jobs * 8))
+    chunk = max(1, len(pending) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(
-            pool.map(
-                load_path,
-                [s.path for s in sources],
-                [s.abspath for s in sources],
-                [s.kind for s in sources],
-                [max_bytes] * len(sources),
-                chunksize=chunk,
-            )
-        )
+        return list(pool.map(load_bytes, paths, blobs, kinds, limits, chunksize=chunk))
 
 
 def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> list[Finding]:
@@ -133,7 +179,7 @@ def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
 def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:
     started = time.perf_counter()
     sources, notes, base = discover(list(paths), options.exclude)
-    results = load_all(sources, options.jobs, options.max_bytes)
+    results = load_all(sources, options, base)
     project = build_project(results, notes)
     findings = run_rules(project, rules, options)
     return LintResult(

@@ -41,6 +41,12 @@ def known(value: object) -> bool:
     return value is not UNKNOWN
 
 
+def positional_reduce(self: object) -> tuple[type, tuple[object, ...]]:
+    """Pickle a frozen slots dataclass as a constructor call: several times faster to load than
+    the default per-field __setstate__ (the cache unpickles hundreds of thousands of these)."""
+    return (type(self), tuple(getattr(self, name) for name in type(self).__slots__))  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
     path: str  # repository-relative, POSIX separators
@@ -51,6 +57,8 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from irsalint.model import Location
+from irsalint.model import Location, positional_reduce
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -122,6 +122,10 @@ class Block:
     labels: tuple[str, ...]
     body: Body
     loc: Location
+
+
+for _node_class in (Literal, Template, TupleExpr, ObjectItem, ObjectExpr, Traversal, Call, Opaque, Attribute, Body, Block):
+    _node_class.__reduce__ = positional_reduce  # type: ignore[method-assign]
 
 
 class HclSyntaxError(Exception):

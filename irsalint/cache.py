@@ -1,0 +1,132 @@
+"""Content-hash cache of loaded files: an unchanged repository re-lints without parsing.
+
+Key: sha256 of (file bytes, display path, load options, irsalint + parser versions). Value: the
+pickled LoadResult, authenticated with an HMAC whose key lives outside the repository
+(`$XDG_CACHE_HOME/irsalint/cache-key`), so a cache directory planted in a pull request is never
+unpickled. Writes are atomic (temp file + rename); unreadable or forged entries are ignored and
+overwritten (self-healing); the directory is pruned to a bounded number of entries.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+
+from irsalint import __version__
+from irsalint.load import LoadResult
+
+MAX_ENTRIES = 100_000
+_MAC_BYTES = 32
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> bytes:
+    from importlib.metadata import PackageNotFoundError, version
+
+    # The package's own files too: an edited checkout (editable install) must not reuse entries
+    # produced by other code under the same version number.
+    package = Path(__file__).resolve().parent
+    stamps = sorted(f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in package.rglob("*.py"))
+    parts = [f"irsalint={__version__}", hashlib.sha256("\n".join(stamps).encode()).hexdigest()]
+    for name in ("python-hcl2", "lark", "pyyaml"):
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}=?")
+    return ";".join(parts).encode()
+
+
+def _secret_key() -> bytes:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "irsalint" / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+    except OSError:
+        pass  # a key for this run only: the cache then only helps within it
+    return key
+
+
+class Cache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory / "v1"
+        self.key = _secret_key()
+        self.hits = 0
+        self.misses = 0
+        self._usable = True
+
+    def entry_key(self, path: str, kind: str, data: bytes, options: str) -> str:
+        digest = hashlib.sha256()
+        for part in (_versions(), path.encode(), kind.encode(), options.encode()):
+            digest.update(part)
+            digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _file(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> LoadResult | None:
+        try:
+            blob = self._file(key).read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        mac, payload = blob[:_MAC_BYTES], blob[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, hmac.new(self.key, payload, hashlib.sha256).digest()):
+            self.misses += 1
+            return None  # corrupted or not ours: never unpickled
+        try:
+            result: LoadResult = pickle.loads(payload)  # noqa: S301 - authenticated above
+        except Exception:  # noqa: BLE001 - a stale entry is a miss
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result: LoadResult) -> None:
+        if not self._usable:
+            return
+        target = self._file(key)
+        try:
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._ensure_gitignore()
+            descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
+            os.replace(temporary, target)
+        except (OSError, pickle.PicklingError, RecursionError):
+            self._usable = False  # read-only checkout, full disk: lint on without caching
+
+    def _ensure_gitignore(self) -> None:
+        ignore = self.directory.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# irsalint's cache: never commit it\n*\n")
+
+    def prune(self, max_entries: int = MAX_ENTRIES) -> None:
+        """Keep the newest `max_entries` entries (by modification time)."""
+        try:
+            entries = [p for p in self.directory.glob("*/*.pickle")]
+            if len(entries) <= max_entries:
+                return
+            entries.sort(key=lambda p: p.stat().st_mtime)
+            for stale in entries[: len(entries) - max_entries]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -1,0 +1,91 @@
+"""The content-hash cache and the Terraform prefilter change speed, never findings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from irsalint.cache import Cache
+from irsalint.engine import LintOptions, lint
+from irsalint.load import load_bytes
+from irsalint.rules import load_rules
+from tests.helpers import FIXTURES, ROOT
+from tests.test_cli import irsalint
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+RULES = load_rules()
+
+
+def _findings(path: Path, **options) -> list[tuple[str, str, int, str]]:
+    cwd = os.getcwd()
+    os.chdir(path)
+    try:
+        result = lint(["."], RULES, LintOptions(jobs=1, **options))
+    finally:
+        os.chdir(cwd)
+    return [(f.rule_id, f.loc.path, f.loc.line, f.message) for f in result.findings]
+
+
+def test_cached_results_equal_fresh_ones(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES, repo)
+    fresh = _findings(repo)
+    cache_dir = str(tmp_path / "cache")
+    cold = _findings(repo, cache=True, cache_dir=cache_dir)
+    warm = _findings(repo, cache=True, cache_dir=cache_dir)
+    assert fresh == cold == warm and fresh
+    assert (tmp_path / "cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_warm_run_hits_for_every_file_and_edits_miss(tmp_path):
+    cache = Cache(tmp_path)
+    data = b'variable "x" {\n  default = "a"\n}\n'
+    key = cache.entry_key("main.tf", "terraform", data, "")
+    assert cache.get(key) is None
+    cache.put(key, load_bytes("main.tf", data, "terraform"))
+    assert cache.get(key) is not None and cache.hits == 1
+    assert cache.entry_key("main.tf", "terraform", data + b"\n", "") != key
+    assert cache.entry_key("other.tf", "terraform", data, "") != key  # results carry their path
+
+
+def test_forged_or_corrupt_entries_are_never_unpickled(tmp_path):
+    cache = Cache(tmp_path)
+    key = cache.entry_key("a.yaml", "yaml", b"x", "")
+    target = tmp_path / "v1" / key[:2] / f"{key}.pickle"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"\0" * 32 + b"cos\nsystem\n(S'echo pwned'\ntR.")  # a malicious pickle
+    assert cache.get(key) is None
+    target.write_bytes(b"garbage")
+    assert cache.get(key) is None
+    cache.put(key, load_bytes("a.yaml", b"kind: X\n", "yaml"))  # heals
+    assert cache.get(key) is not None
+
+
+def test_read_only_cache_dir_still_lints(tmp_path):
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    assert _findings(FIXTURES / "seed", cache=True, cache_dir=str(blocked)) == []
+
+
+def test_prefilter_changes_no_finding_on_fixtures_and_bench_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    generate(corpus, services=60, filler=60, configmaps=20)
+    for repo in (FIXTURES, corpus):
+        assert _findings(repo, prefilter=True) == _findings(repo, prefilter=False)
+
+
+def test_cli_output_identical_with_and_without_cache_and_jobs(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES, repo)
+    outputs = set()
+    for args in (["--no-cache", "--jobs", "1"], ["--jobs", "2"], ["--jobs", "2"], ["--jobs", "1"]):
+        for fmt in ("json", "sarif"):
+            proc = irsalint("check", ".", "--format", fmt, *args, cwd=repo)
+            assert proc.returncode == 1, proc.stderr
+            outputs.add((fmt, proc.stdout))
+    assert len(outputs) == 2  # one json, one sarif: byte-identical across the runs
+    assert (repo / ".irsalint_cache" / "v1").is_dir()
