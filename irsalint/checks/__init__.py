@@ -18,6 +18,9 @@ from irsalint.checks.base import Check, Hit
 
 CHECKS: Mapping[str, Check] = {
     "trust_mismatch": trust.trust_mismatch,
+    "trust_any_serviceaccount": trust.trust_any_serviceaccount,
+    "trust_wildcard_subject": trust.trust_wildcard_subject,
+    "trust_audience": trust.trust_audience,
     "wildcard_resource": policy.wildcard_resource,
     "wildcard_action": policy.wildcard_action,
     "automount_disabled": serviceaccount.automount_disabled,

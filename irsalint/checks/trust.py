@@ -6,17 +6,23 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from irsalint.checks.base import Hit, show
-from irsalint.graph import IrsaGraph, MatchStatus
+from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
+    STS_AUDIENCE,
     admitted_subjects,
+    base_operator,
     edit_distance,
+    evaluate_operator,
+    has_wildcard,
+    is_positive_string_operator,
     service_account_claims,
+    string_like,
     sub_conditions,
     trust_admits,
     web_identity_statements,
 )
-from irsalint.model import IamRole, Location, ServiceAccount
+from irsalint.model import UNKNOWN, Condition, IamRole, Location, ServiceAccount, Statement
 
 
 def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -74,3 +80,139 @@ def _typo_hint(sa: ServiceAccount, closest: str) -> str:
     if namespace == sa.namespace and name != sa.name and edit_distance(name, sa.name) == 1:
         return f' — name "{name}" is one edit away: likely a typo'
     return ""
+
+
+# --- trust-policy shape (IRSA008/009/010): findings point at the trust itself (SPEC §4.1) -------
+
+
+def _eks_statements(graph: IrsaGraph) -> Iterator[tuple[IamRole, Statement]]:
+    for role_id in sorted(graph.roles):
+        role = graph.roles[role_id]
+        if role.trust is None:
+            continue
+        for statement in role.trust.statements:
+            if is_eks_web_identity(statement):
+                yield role, statement
+
+
+def _role_related(role: IamRole, loc: Location) -> tuple[tuple[str, Location], ...]:
+    related: list[tuple[str, Location]] = []
+    if role.loc != loc:
+        related.append((f"the role {role.address}", role.loc))
+    return tuple(related)
+
+
+def _role_label(role: IamRole) -> str:
+    if role.name_is_prefix and isinstance(role.name, str):
+        return f'with name prefix "{role.name}" ({role.address})'
+    return f"{show(role.name)} ({role.address})"
+
+
+def trust_any_serviceaccount(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for role, statement in _eks_statements(graph):
+        if not statement.conditions_complete:
+            continue
+        if any(c.claim == "sub" for c in statement.conditions):
+            continue
+        if any(c.claim is UNKNOWN for c in statement.conditions):
+            continue  # a computed key could be the :sub condition
+        yield Hit(
+            message=(
+                f"Role {_role_label(role)} trusts the cluster's OIDC provider without a `:sub` condition: "
+                "any ServiceAccount in the cluster can assume it by setting AWS_ROLE_ARN; add a `:sub` "
+                f"condition naming {SA_SUBJECT_PREFIX}<namespace>:<serviceaccount>"
+            ),
+            loc=statement.loc,
+            entity=f"Role {role.address}",
+            related=_role_related(role, statement.loc),
+        )
+
+
+_PROBE_SUBJECT = f"{SA_SUBJECT_PREFIX}irsalint-any-namespace:irsalint-any-name"
+
+
+def _wildcard_scope(subject: str) -> tuple[str, bool]:
+    """Who a StringLike `:sub` pattern admits, and whether the wildcard spans namespaces."""
+    if string_like(subject, _PROBE_SUBJECT):
+        return "every ServiceAccount in the cluster", True
+    if subject.startswith(SA_SUBJECT_PREFIX):
+        namespace, sep, name = subject[len(SA_SUBJECT_PREFIX) :].partition(":")
+        if sep and not has_wildcard(namespace):
+            if name == "*":
+                return f"every ServiceAccount in namespace {namespace}", False
+            return f'every ServiceAccount in namespace {namespace} whose name matches "{name}"', False
+        if sep:
+            named = f'whose name matches "{name}"' if has_wildcard(name) else f'named "{name}"'
+            return f'every ServiceAccount {named} in every namespace matching "{namespace}"', True
+    return "ServiceAccounts in every namespace the pattern matches", True
+
+
+def _exact_sub_condition(condition: Condition) -> bool:
+    """A positive `:sub` condition that admits only exact, known subjects."""
+    if not is_positive_string_operator(condition.operator) or not condition.values.complete:
+        return False
+    texts = condition.values.texts()
+    return bool(texts) and all(isinstance(t, str) and not has_wildcard(t) for t in texts)
+
+
+def trust_wildcard_subject(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for role, statement in _eks_statements(graph):
+        conditions = sub_conditions(statement)
+        if any(_exact_sub_condition(c) for c in conditions):
+            continue  # ANDed with exact subjects: the pattern widens nothing
+        for condition in conditions:
+            if not isinstance(condition.operator, str) or base_operator(condition.operator) != "StringLike":
+                continue
+            for subject in condition.values.texts():
+                if not isinstance(subject, str) or not has_wildcard(subject):
+                    continue
+                who, cross_namespace = _wildcard_scope(subject)
+                yield Hit(
+                    message=(
+                        f'Role {_role_label(role)} trusts the `:sub` pattern "{subject}" ({condition.operator}): '
+                        f"{who} can assume it; list exact {SA_SUBJECT_PREFIX}<namespace>:<serviceaccount> subjects"
+                    ),
+                    loc=condition.loc,
+                    entity=f"Role {role.address} {subject}",
+                    related=_role_related(role, condition.loc),
+                    security_severity=9.5 if cross_namespace else None,
+                )
+
+
+def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for role, statement in _eks_statements(graph):
+        if not statement.conditions_complete:
+            continue
+        aud = [c for c in statement.conditions if c.claim == "aud"]
+        if not aud:
+            if any(c.claim is UNKNOWN for c in statement.conditions):
+                continue
+            yield Hit(
+                message=(
+                    f"Role {_role_label(role)} trusts the cluster's OIDC provider without an `:aud` condition: "
+                    f'add `:aud` = "{STS_AUDIENCE}" so only tokens minted for STS are accepted'
+                ),
+                loc=statement.loc,
+                entity=f"Role {role.address}",
+                related=_role_related(role, statement.loc),
+            )
+            continue
+        for condition in aud:
+            if not is_positive_string_operator(condition.operator) or not condition.values.complete:
+                continue
+            texts = condition.values.texts()
+            if not texts or any(not isinstance(t, str) for t in texts):
+                continue
+            if evaluate_operator(condition.operator, texts, STS_AUDIENCE) is not False:
+                continue
+            listed = ", ".join(f'"{t}"' for t in texts if isinstance(t, str))
+            yield Hit(
+                message=(
+                    f"Role {_role_label(role)} requires the audience {listed}, not \"{STS_AUDIENCE}\": the pod "
+                    "identity webhook requests tokens for sts.amazonaws.com, so sts:AssumeRoleWithWebIdentity "
+                    "fails with AccessDenied"
+                ),
+                loc=condition.loc,
+                entity=f"Role {role.address}",
+                related=_role_related(role, condition.loc),
+            )
