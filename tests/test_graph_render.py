@@ -1,0 +1,70 @@
+"""`irsalint graph`: the seed's chain in every format; Mermaid checked by a small parser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from irsalint.engine import LintOptions, lint
+from irsalint.graph import IrsaGraph
+from irsalint.graph_render import RENDERERS, build_view
+from irsalint.rules import load_rules
+from tests.helpers import FIXTURES
+
+_MERMAID_NODE = re.compile(r'^  (n\d+)(\[|\(\[|\{\{|\[/)"([^"]*)"(\]|\]\)|\}\}|/\])$')
+_MERMAID_EDGE = re.compile(r"^  (n\d+) -->\|([^|]+)\| (n\d+)$")
+_MERMAID_CLASS = re.compile(r"^  (classDef finding .+|class (n\d+,?)+ finding)$")
+_PAIRS = {"[": "]", "([": "])", "{{": "}}", "[/": "/]"}
+
+
+def _view(path, focus=None):
+    result = lint([str(path)], load_rules(), LintOptions(jobs=1))
+    return build_view(IrsaGraph(result.project), result.findings, focus)
+
+
+def parse_mermaid(text: str) -> tuple[set[str], list[tuple[str, str, str]]]:
+    """A strict parser for the flowchart subset we emit: every line must be a node, edge or class."""
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    nodes: set[str] = set()
+    edges = []
+    for line in lines[1:]:
+        if node := _MERMAID_NODE.match(line):
+            assert _PAIRS[node.group(2)] == node.group(4), line
+            nodes.add(node.group(1))
+        elif edge := _MERMAID_EDGE.match(line):
+            edges.append((edge.group(1), edge.group(2), edge.group(3)))
+        else:
+            assert _MERMAID_CLASS.match(line), f"not valid flowchart syntax: {line!r}"
+    assert all(a in nodes and b in nodes for a, _, b in edges)
+    return nodes, edges
+
+
+def test_seed_chain_in_every_format():
+    view = _view(FIXTURES / "seed")
+    dot = RENDERERS["dot"](view)
+    for name in ("payments-api", "team-payments", "payments-api-production"):
+        assert name in dot
+    assert dot.startswith("digraph irsa {") and dot.rstrip().endswith("}")
+    nodes, edges = parse_mermaid(RENDERERS["mermaid"](view))
+    assert len(nodes) == 4 and {label for _, label, _ in edges} == {"runs as", "role-arn", "attaches"}
+    text = RENDERERS["text"](view)
+    assert text.splitlines()[0].startswith("ServiceAccount team-payments/payments-api")
+    assert "trusts system:serviceaccount:team-payments:payments-api" in text
+    document = json.loads(RENDERERS["json"](view))
+    assert {n["kind"] for n in document["nodes"]} == {"workload", "serviceaccount", "role", "policy"}
+
+
+def test_findings_are_marked_on_their_nodes():
+    view = _view(FIXTURES / "rules" / "IRSA001" / "bad" / "namespace-typo")
+    [sa] = [n for n in view.nodes.values() if n.kind == "serviceaccount"]
+    assert sa.findings == ("IRSA001",)
+    assert "class " in RENDERERS["mermaid"](view) and "color=red" in RENDERERS["dot"](view)
+
+
+def test_focus_cuts_the_graph_down():
+    everything = _view(FIXTURES / "rules" / "IRSA001" / "good")
+    focused = _view(FIXTURES / "rules" / "IRSA001" / "good", focus="team-a")
+    accounts = [n for n in focused.nodes.values() if n.kind == "serviceaccount"]
+    assert accounts and all(" team-a/" in n.label for n in accounts)
+    assert len(focused.nodes) < len(everything.nodes)
