@@ -179,6 +179,18 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleDefault:
+    """A statement irsalint synthesized for a module's `attach_*_policy` flag (the module renders
+    it from a resource variable that defaults to, or is set to, a wildcard)."""
+
+    module: str  # "module.x"
+    flag: str  # "attach_external_secrets_policy"
+    variable: str  # "external_secrets_secrets_manager_arns"
+    explicit: bool  # the variable is set to a wildcard (else its default is used)
+    index: int = 0  # the statement's position among the flag's generated statements
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     sid: Str | None
     effect: Str
@@ -190,6 +202,7 @@ class Statement:
     conditions: tuple[Condition, ...]
     conditions_complete: bool
     loc: Location
+    generated_by: ModuleDefault | None = None  # synthesized from a module flag (not written by hand)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,13 @@ synthesise exactly as the module's own `aws_iam_policy_document` would render it
 
 from __future__ import annotations
 
+import functools
+import json
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from irsalint.iam import STS_AUDIENCE, WEB_IDENTITY_ACTION, oidc_issuer_of_provider_arn
@@ -35,6 +38,7 @@ from irsalint.model import (
     InlinePolicy,
     Location,
     ManagedPolicy,
+    ModuleDefault,
     PolicyDocument,
     Principal,
     RoleRef,
@@ -78,6 +82,14 @@ class TerraformFacts:
     role_uses: dict[str, tuple[Location, ...]] = field(default_factory=dict)
     # literal strings anywhere in Terraform that contain ":role/" (ARNs written by hand)
     role_arn_literals: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=1)
+def v5_module_policies() -> dict[str, list[dict[str, Any]]]:
+    """flag -> statements the v5 IRSA module generates from resource variables (shipped data)."""
+    text = resources.files("irsalint").joinpath("data/irsa_module_v5_policies.json").read_text("utf-8")
+    policies: dict[str, list[dict[str, Any]]] = json.loads(text)["policies"]
+    return policies
 
 
 def module_kind(source: Str) -> str | None:
@@ -273,6 +285,7 @@ class _ScopeBuilder:
             policy_attr = body.attr("policies")
         test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
         trust, trust_loc = self.module_trust(body, test, test_attr)
+        generated = self.module_v5_policies(address, body) if kind == MODULE_V5 else ()
         return IamRole(
             id=self.scope.role_ids[address],
             address=address,
@@ -284,8 +297,56 @@ class _ScopeBuilder:
             trust=trust,
             trust_loc=trust_loc,
             loc=block.loc,
+            inline_policies=generated,
             managed_policy_arns=self.value_items(policy_attr),
         )
+
+    def module_v5_policies(self, address: str, body: Body) -> tuple[PolicyDocument, ...]:
+        """The policies the v5 module renders for `attach_*_policy = true` whose resources come
+        from a variable left at a wildcard default (or set to a wildcard): one document per flag,
+        located at the flag (or at the variable when it is set)."""
+        from irsalint.checks.policy import is_wildcard_resource  # late: checks import the graph
+
+        documents: list[PolicyDocument] = []
+        for flag, entries in v5_module_policies().items():
+            flag_attr = body.attr(flag)
+            if flag_attr is None or self.eval(flag_attr.expr) is not True:
+                continue
+            statements: list[Statement] = []
+            for index, entry in enumerate(entries):
+                variable = entry["resource_variable"]
+                suffix = entry.get("resource_suffix", "")
+                variable_attr = body.attr(variable)
+                if variable_attr is None:
+                    loc, explicit = flag_attr.loc, False
+                    values = [Value(v + suffix, loc) for v in entry["default"]]
+                else:
+                    loc, explicit = variable_attr.loc, True
+                    items = self.value_items(variable_attr)
+                    if any(not isinstance(item.value, str) for item in items):
+                        continue  # unknown: the policy may well be scoped
+                    values = [Value(f"{item.value}{suffix}", item.loc) for item in items]
+                values = [v for v in values if isinstance(v.value, str) and is_wildcard_resource(v.value)]
+                if not values:
+                    continue
+                statements.append(
+                    Statement(
+                        sid=None,
+                        effect="Allow",
+                        actions=ValueList(tuple(Value(a, loc) for a in entry["actions"]), True, loc),
+                        not_actions=None,
+                        resources=ValueList(tuple(values), True, loc),
+                        not_resources=None,
+                        principals=(),
+                        conditions=(),
+                        conditions_complete=True,
+                        loc=loc,
+                        generated_by=ModuleDefault(address, flag, variable, explicit, index),
+                    )
+                )
+            if statements:
+                documents.append(PolicyDocument(tuple(statements), True, flag_attr.loc))
+        return tuple(documents)
 
     def module_trust(
         self, body: Body, test: Str, test_attr: Attribute | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from irsalint.checks import inventory, policy, serviceaccount, trust
+from irsalint.checks import custom, inventory, policy, serviceaccount, trust
 
 # Imported by name: `from irsalint.checks import annotations` would find the __future__ feature of
 # the same name in this module's namespace instead of the submodule.
@@ -15,6 +15,7 @@ from irsalint.checks.annotations import (
     misplaced_annotation,
 )
 from irsalint.checks.base import Check, Hit
+from irsalint.checks.podidentity import pod_identity_conflict
 
 CHECKS: Mapping[str, Check] = {
     "trust_mismatch": trust.trust_mismatch,
@@ -32,6 +33,15 @@ CHECKS: Mapping[str, Check] = {
     "default_serviceaccount": default_serviceaccount,
     "misplaced_annotation": misplaced_annotation,
     "credentials_override": credentials_override,
+    "privilege_escalation": policy.privilege_escalation,
+    "shared_role": inventory.shared_role,
+    "pod_identity_conflict": pod_identity_conflict,
+    "oidc_provider_mismatch": trust.oidc_provider_mismatch,
+    # Generic checks for user rule files (--rules DIR); see docs/custom-rules.md.
+    "forbidden_actions": custom.forbidden_actions,
+    "max_token_expiration": custom.max_token_expiration,
+    "required_annotations": custom.required_annotations,
+    "allowed_namespaces": custom.allowed_namespaces,
 }
 
 __all__ = ["CHECKS", "Check", "Hit"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from irsalint.checks.base import Hit, show
 from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import edit_distance, parse_role_arn, service_account_claims, trust_admits
-from irsalint.model import IamRole, RoleRef
+from irsalint.model import IamRole, Location, RoleRef, ServiceAccount
 
 
 def _used_elsewhere(graph: IrsaGraph, role: IamRole) -> bool:
@@ -91,3 +92,40 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
 def parse_error(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
     for diagnostic in graph.project.diagnostics:
         yield Hit(diagnostic.message, diagnostic.loc, f"File {diagnostic.loc.path}")
+
+
+def shared_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """IRSA015: one scanned role named by ServiceAccounts of more than one namespace."""
+    users: dict[str, list[ServiceAccount]] = defaultdict(list)
+    for sa in graph.irsa_service_accounts():
+        match = graph.sa_matches[sa.id]
+        if match.status is not MatchStatus.MATCHED or match.annotation is None:
+            continue
+        if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+            continue
+        for role_id in match.role_ids:
+            users[role_id].append(sa)
+    for role_id in sorted(users):
+        sas = sorted(users[role_id], key=lambda s: (str(s.namespace), str(s.name), s.name_loc))
+        namespaces = sorted({str(s.namespace) for s in sas})
+        if len(namespaces) < 2:
+            continue
+        role = graph.roles[role_id]
+        first = sas[0]
+        annotation = graph.sa_matches[first.id].annotation
+        assert annotation is not None
+        listed = ", ".join(f"{s.namespace}/{s.name}" for s in sas[:5]) + (f" and {len(sas) - 5} more" if len(sas) > 5 else "")
+        related: list[tuple[str, Location]] = []
+        for other in sas[1:]:
+            other_annotation = graph.sa_matches[other.id].annotation
+            if other_annotation is not None:
+                related.append((f"ServiceAccount {other.namespace}/{other.name}", other_annotation.loc))
+        related.append((f"role {show(role.name)} ({role.address})", role.loc))
+        yield Hit(
+            f"role {show(role.name)} ({role.address}) is used by ServiceAccounts in {len(namespaces)} namespaces "
+            f"({', '.join(namespaces)}): {listed}; each holds the permissions all of them need, so a compromise "
+            "of one exposes the others' data. Give each namespace's workload its own role",
+            annotation.loc,
+            f"Role {role.address}",
+            tuple(dict.fromkeys(related)),
+        )

@@ -16,6 +16,9 @@ from irsalint.iam import (
     evaluate_operator,
     has_wildcard,
     is_positive_string_operator,
+    is_web_identity_statement,
+    normalize_issuer,
+    oidc_issuer_of_provider_arn,
     service_account_claims,
     string_like,
     sub_conditions,
@@ -23,6 +26,7 @@ from irsalint.iam import (
     web_identity_statements,
 )
 from irsalint.model import UNKNOWN, Condition, IamRole, Location, ServiceAccount, Statement
+from irsalint.placeholders import has_placeholder
 
 
 def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -216,3 +220,77 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 entity=f"Role {role.address}",
                 related=_role_related(role, condition.loc),
             )
+
+
+# --- IRSA012: condition keys of another OIDC issuer than the Federated principal -------------------
+
+
+def _provider_issuers(statement: Statement) -> dict[str, str] | None:
+    """Issuers of the statement's Federated principals (lowercased for comparison -> as written);
+    None when any is unknown."""
+    issuers: dict[str, str] = {}
+    for principal in statement.principals:
+        if principal.type is UNKNOWN:
+            return None
+        if principal.type != "Federated":
+            continue
+        if not principal.values.complete:
+            return None
+        for text in principal.values.texts():
+            if not isinstance(text, str) or has_placeholder(text):
+                return None
+            issuer = oidc_issuer_of_provider_arn(text)
+            if issuer is None:
+                if text.startswith("arn:"):
+                    return None  # a SAML provider or something we do not read
+                issuer = text  # e.g. "cognito-identity.amazonaws.com"
+            issuers[normalize_issuer(issuer).lower()] = normalize_issuer(issuer)
+    return issuers or None
+
+
+def _condition_issuer(condition: Condition) -> str | None:
+    """The OIDC issuer a condition key names ("oidc.eks.../id/X" of "oidc.eks.../id/X:sub"), if known.
+    Global keys (aws:SourceIp, sts:RoleSessionName...) name no issuer."""
+    if not isinstance(condition.issuer, str) or not isinstance(condition.key, str):
+        return None
+    if has_placeholder(condition.key) or "." not in condition.issuer:
+        return None
+    return normalize_issuer(condition.issuer).lower()
+
+
+def oidc_provider_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for role_id in sorted(graph.roles):
+        role = graph.roles[role_id]
+        if role.trust is None:
+            continue
+        for statement in role.trust.statements:
+            if is_web_identity_statement(statement) is not True:
+                continue
+            providers = _provider_issuers(statement)
+            if providers is None:
+                continue
+            for condition in statement.conditions:
+                issuer = _condition_issuer(condition)
+                if issuer is None or issuer in providers:
+                    continue
+                operator = condition.operator if isinstance(condition.operator, str) else ""
+                if operator.endswith("IfExists") or base_operator(operator or "x").startswith("StringNot"):
+                    effect = "the condition is then skipped or always true, so it restricts nothing"
+                else:
+                    effect = "the condition can never match, so sts:AssumeRoleWithWebIdentity fails with AccessDenied"
+                provider = ", ".join(sorted(providers.values()))
+                yield Hit(
+                    message=(
+                        f'Role {_role_label(role)} trusts the OIDC provider {provider}, but its condition key '
+                        f'"{condition.key}" names the issuer {condition.issuer}: tokens from {provider} never carry '
+                        f"that key, and {effect}. Use the provider's issuer in the key (often a trust copied from "
+                        "another cluster or a recreated cluster)"
+                    ),
+                    loc=condition.loc,
+                    entity=f"Role {role.address} {condition.key}",
+                    related=_role_related(role, condition.loc) + tuple(
+                        ("the Federated principal", v.loc)
+                        for p in statement.principals if p.type == "Federated"
+                        for v in p.values.values if v.loc != condition.loc
+                    )[:1],
+                )

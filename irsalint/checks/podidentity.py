@@ -1,0 +1,144 @@
+"""EKS Pod Identity: associations that shadow an IRSA annotation, or whose role rejects the agent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from irsalint.checks.base import Hit, show
+from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph
+from irsalint.iam import Tri, action_matches, parse_role_arn, role_matches_arn, tri_all, tri_any
+from irsalint.model import UNKNOWN, IamRole, Location, PolicyDocument, RoleRef, Statement
+from irsalint.terraform_model import PodIdentityAssociation
+
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
+
+
+def pod_identity_conflict(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    associations = graph.project.terraform.associations
+    yield from _conflicts(graph, associations)
+    yield from _bad_trusts(graph, associations)
+
+
+# --- (a) a ServiceAccount with both an IRSA annotation and an association ---------------------------
+
+
+def _conflicts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ...]) -> Iterator[Hit]:
+    by_target: dict[tuple[str, str], list[PodIdentityAssociation]] = defaultdict(list)
+    for association in associations:
+        if isinstance(association.namespace, str) and isinstance(association.service_account, str):
+            by_target[(association.namespace, association.service_account)].append(association)
+    if not by_target:
+        return
+    for sa in graph.service_accounts:
+        if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+            continue
+        annotation = sa.annotation(ROLE_ARN_ANNOTATION)
+        found = by_target.get((sa.namespace, sa.name))
+        if annotation is None or not found:
+            continue
+        clusters = sorted({a.cluster_name for a in found if isinstance(a.cluster_name, str)})
+        where = f" on cluster {', '.join(clusters)}" if clusters else ""
+        yield Hit(
+            f"ServiceAccount {sa.namespace}/{sa.name} has an IRSA role-arn annotation and an EKS Pod Identity "
+            f"association{where}: Pod Identity wins, so its pods never get the annotated role. Remove the "
+            "annotation (or the association) so the manifest says which role the pods really have",
+            annotation.loc,
+            f"ServiceAccount {sa.namespace}/{sa.name}",
+            tuple(("the Pod Identity association", a.loc) for a in found),
+        )
+
+
+# --- (b) an association whose role does not trust the Pod Identity agent ------------------------------
+
+
+def _association_roles(graph: IrsaGraph, association: PodIdentityAssociation) -> list[IamRole]:
+    role = association.role
+    if isinstance(role, RoleRef):
+        found = graph.roles.get(role.role_id)
+        return [found] if found is not None and role.attribute == "arn" else []
+    if not isinstance(role, str):
+        return []
+    arn = parse_role_arn(role)
+    if arn is None:
+        return []
+    verdicts = [(r, role_matches_arn(r, arn)) for r in graph.roles.values()]
+    if any(verdict is None for _, verdict in verdicts):
+        return []  # some role might be it: do not guess
+    return sorted((r for r, verdict in verdicts if verdict is True), key=lambda r: r.id)
+
+
+def _admits_pod_identity(statement: Statement) -> Tri:
+    """Does this statement's principal include pods.eks.amazonaws.com (None: cannot tell)?"""
+    verdicts: list[Tri] = []
+    for principal in statement.principals:
+        if principal.type == "*":
+            verdicts.append(True)
+        elif principal.type in ("Service", UNKNOWN):
+            texts = principal.values.texts()
+            hit = any(t == POD_IDENTITY_PRINCIPAL for t in texts)
+            unknown = any(not isinstance(t, str) for t in texts) or not principal.values.complete
+            verdict: Tri = True if hit else (None if unknown else False)
+            if verdict is True and principal.type is UNKNOWN:
+                verdict = None
+            verdicts.append(verdict)
+    return tri_any(verdicts)
+
+
+def _grants(statement: Statement, action: str) -> Tri:
+    if statement.actions is None:
+        return None if statement.not_actions is not None else False
+    verdict = action_matches(statement.actions.texts(), action)
+    return None if verdict is False and not statement.actions.complete else verdict
+
+
+def _trust_verdict(trust: PolicyDocument) -> tuple[Tri, set[str]]:
+    """(does an Allow admit the agent for both actions?, actions a pods statement does allow)."""
+    verdicts: list[Tri] = []
+    partial: set[str] = set()
+    for statement in trust.statements:
+        if statement.effect is UNKNOWN:
+            verdicts.append(None)
+            continue
+        if statement.effect != "Allow":
+            continue
+        principal = _admits_pod_identity(statement)
+        grants = [_grants(statement, action) for action in POD_IDENTITY_ACTIONS]
+        if principal is True:
+            partial.update(a for a, g in zip(POD_IDENTITY_ACTIONS, grants) if g is True)
+        verdicts.append(tri_all([principal, *grants]))
+    verdict = tri_any(verdicts)
+    if verdict is False and not trust.complete:
+        verdict = None
+    return verdict, partial
+
+
+def _bad_trusts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ...]) -> Iterator[Hit]:
+    for association in associations:
+        for role in _association_roles(graph, association):
+            if role.trust is None:
+                continue
+            verdict, partial = _trust_verdict(role.trust)
+            if verdict is not False:
+                continue
+            if partial:
+                missing = [a for a in POD_IDENTITY_ACTIONS if a not in partial]
+                problem = (
+                    f"trusts {POD_IDENTITY_PRINCIPAL} for {', '.join(sorted(partial))} but not {', '.join(missing)}"
+                )
+            else:
+                problem = f"does not trust the service principal {POD_IDENTITY_PRINCIPAL}"
+            target = f"{show(association.namespace)}/{show(association.service_account)}"
+            related: list[tuple[str, Location]] = [(f"role {show(role.name)} ({role.address})", role.loc)]
+            if role.trust_loc.line and role.trust_loc != role.loc:
+                related.append(("its trust policy", role.trust_loc))
+            yield Hit(
+                f"Pod Identity association for {target} uses role {show(role.name)} ({role.address}), which "
+                f"{problem}: the EKS Pod Identity Agent cannot assume it and the pods get AccessDenied. Allow "
+                f'Principal {{ Service = "{POD_IDENTITY_PRINCIPAL}" }} the actions sts:AssumeRole and sts:TagSession',
+                association.loc,
+                f"PodIdentityAssociation {target} {role.address}",
+                tuple(related),
+            )
