@@ -10,10 +10,10 @@ import traceback
 from collections.abc import Iterator, Sequence
 
 from irsalint import __version__
-from irsalint.errors import IrsalintError, UsageError
+from irsalint.errors import ConfigError, IrsalintError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "junit")
 FAIL_ON = ("error", "warning", "note", "never")
 
 
@@ -32,13 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--config", metavar="FILE", help="configuration file (default: .irsalint.yaml or "
+                       "[tool.irsalint] in pyproject.toml, searched from PATH up to the repository root)")
     check.add_argument("--select", metavar="IDS", help="comma-separated rule ids or prefixes to run")
     check.add_argument("--ignore", metavar="IDS", help="comma-separated rule ids or prefixes to skip")
-    check.add_argument("--fail-on", choices=FAIL_ON, default="warning", help="lowest level that fails (default: warning)")
+    check.add_argument("--fail-on", choices=FAIL_ON, default=None, help="lowest level that fails (default: warning)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings that are not in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE (exit 0)")
+    check.add_argument("--warn-unused-ignores", action="store_true", default=None,
+                       help="report inline ignores and ignore annotations that suppress nothing (stderr)")
+    check.add_argument("--include-suppressed", action="store_true",
+                       help="SARIF: keep suppressed findings, marked with `suppressions`")
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule files")
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser processes (default: cores)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
-    check.add_argument("--no-cache", action="store_true", help="do not read or write .irsalint_cache/")
+    check.add_argument("--no-cache", action="store_true", default=None, help="do not read or write .irsalint_cache/")
     check.add_argument("--cache-dir", metavar="DIR", help="cache location (default: .irsalint_cache/)")
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     check.add_argument("--max-file-size", type=int, default=None, metavar="BYTES", help="skip larger files")
@@ -49,10 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rule pack")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
 
     explain = sub.add_parser("explain", help="describe a rule: rationale, example, fix")
     explain.add_argument("rule_id", metavar="RULE")
     explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    explain.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
     return parser
 
 
@@ -104,25 +114,64 @@ def _use_color(choice: str, stream: object) -> bool:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from irsalint.config import resolve_config
     from irsalint.engine import LEVEL_RANK, LintOptions, lint
     from irsalint.report import FORMATS as REPORTERS
+    from irsalint.report import RenderOptions
     from irsalint.rules import load_rules, parse_ids, select_rules
+    from irsalint.suppress import apply_baseline, apply_ignores, read_baseline, write_baseline
 
-    rules = select_rules(load_rules(args.rules), parse_ids(args.select), parse_ids(args.ignore))
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (one per core) or more")
+    config = resolve_config(args.paths, args.config)
+    # Command-line flags override the configuration file, key by key.
+    rules_dirs = args.rules or list(config.rules_dirs)
+    select = parse_ids(args.select) if args.select is not None else config.select
+    ignore = parse_ids(args.ignore) if args.ignore is not None else config.ignore
+    fail_on = args.fail_on or config.fail_on or "warning"
+    all_rules = load_rules(rules_dirs)
+    known = {rule.id for rule in all_rules}
+    unknown_levels = sorted(set(config.levels) - known)
+    if unknown_levels:
+        raise ConfigError(f"{config.source}: levels names an unknown rule: {unknown_levels[0]}")
+    rules = select_rules(all_rules, select, ignore)
+    cache = not args.no_cache if args.no_cache is not None else (config.cache if config.cache is not None else True)
+    params: dict[str, object] = {}
+    if config.external_roles:
+        params["external_roles"] = config.external_roles
     options = LintOptions(
         jobs=args.jobs,
-        cache=not args.no_cache,
-        cache_dir=args.cache_dir,
+        cache=cache,
+        cache_dir=args.cache_dir or config.cache_dir,
         prefilter=not args.no_prefilter,
         exclude=tuple(args.exclude),
-        max_bytes=args.max_file_size,
+        root_exclude=() if args.exclude else config.exclude,
+        exclude_root=config.root,
+        max_bytes=args.max_file_size if args.max_file_size is not None else config.max_file_size,
+        params=params,
+        levels=dict(config.levels),
     )
     result = lint(args.paths, rules, options)
+    warn_unused = bool(args.warn_unused_ignores if args.warn_unused_ignores is not None else config.warn_unused_ignores)
+    result, unused = apply_ignores(result, scan_all_files=warn_unused)
+    if args.write_baseline:
+        write_baseline(args.write_baseline, result.findings)
+        print(f"irsalint: wrote {len(result.findings)} findings to {args.write_baseline}", file=sys.stderr)
+        result = apply_baseline(result, frozenset(f.fingerprint for f in result.findings))
+    elif args.baseline:
+        result = apply_baseline(result, read_baseline(args.baseline))
+    if warn_unused:
+        for ignore_entry in unused:
+            print(f"{ignore_entry.describe()} matched no finding", file=sys.stderr)
     out_stream = sys.stdout
-    color = args.output is None and args.format == "text" and _use_color(args.color, out_stream)
-    report = REPORTERS[args.format](result, color)
+    interactive = args.output is None and bool(getattr(out_stream, "isatty", lambda: False)())
+    render_options = RenderOptions(
+        color=args.output is None and args.format == "text" and _use_color(args.color, out_stream),
+        excerpt=interactive,
+        timing=True,
+        include_suppressed=args.include_suppressed,
+    )
+    report = REPORTERS[args.format](result, render_options)
     if args.quiet and args.format == "text":
         report = "".join(report.splitlines(keepends=True)[:-1])
     if args.output:
@@ -133,10 +182,16 @@ def _check(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
     else:
         out_stream.write(report)
-    if args.fail_on == "never":
+    if fail_on == "never":
         return EXIT_OK
-    threshold = LEVEL_RANK[args.fail_on]
+    threshold = LEVEL_RANK[fail_on]
     return EXIT_FINDINGS if any(LEVEL_RANK[f.level] >= threshold for f in result.findings) else EXIT_OK
+
+
+def _config_rules_dirs(args: argparse.Namespace) -> list[str]:
+    from irsalint.config import resolve_config
+
+    return list(args.rules) or list(resolve_config(["."], args.config).rules_dirs)
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -144,7 +199,7 @@ def _rules(args: argparse.Namespace) -> int:
 
     from irsalint.rules import load_rules
 
-    rules = load_rules(args.rules)
+    rules = load_rules(_config_rules_dirs(args))
     if args.format == "json":
         print(json.dumps([
             {"id": r.id, "name": r.name, "level": r.level, "securitySeverity": r.security_severity,
@@ -163,7 +218,7 @@ def _explain(args: argparse.Namespace) -> int:
     from irsalint.rules import load_rules
 
     wanted = args.rule_id.strip().upper()
-    for rule in load_rules(args.rules):
+    for rule in load_rules(_config_rules_dirs(args)):
         if rule.id == wanted or rule.name == args.rule_id.strip():
             sys.stdout.write(text(rule))
             return EXIT_OK

@@ -53,6 +53,17 @@ class LintOptions:
     max_bytes: int | None = None
     params: dict[str, object] = field(default_factory=dict)  # config options passed to checks
     levels: dict[str, str] = field(default_factory=dict)  # rule id -> level override
+    root_exclude: tuple[str, ...] = ()  # globs relative to exclude_root (the config file's directory)
+    exclude_root: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding left out of the report: by an inline comment / annotation, or by the baseline."""
+
+    finding: Finding
+    kind: str  # "inSource" (comment or annotation) | "external" (baseline), as in SARIF
+    justification: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,7 @@ class LintResult:
     files_scanned: int
     seconds: float
     base: str
+    suppressed: tuple[Suppressed, ...] = ()
 
 
 # A Terraform file with none of these cannot contribute to any rule: not worth a parse.
@@ -179,6 +191,8 @@ def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
 def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:
     started = time.perf_counter()
     sources, notes, base = discover(list(paths), options.exclude)
+    if options.root_exclude and options.exclude_root:
+        sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
     results = load_all(sources, options, base)
     project = build_project(results, notes)
     findings = run_rules(project, rules, options)
@@ -190,6 +204,17 @@ def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> L
         seconds=time.perf_counter() - started,
         base=str(base),
     )
+
+
+def excluded_from_root(abspath: str, root: str, patterns: Sequence[str]) -> bool:
+    """Config `exclude` globs are relative to the configuration file's directory."""
+    from fnmatch import fnmatch
+
+    try:
+        rel = Path(abspath).relative_to(root).as_posix()
+    except ValueError:
+        return False
+    return any(fnmatch(rel, p) or fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
 
 
 def skipped(result: LintResult) -> tuple[SkipNote, ...]:

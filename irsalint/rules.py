@@ -54,20 +54,56 @@ def rule_schema() -> dict[str, Any]:
     return schema
 
 
+BUILTIN_PREFIX = "IRSA"
+USER_RULE_REQUIRED = ("id", "name", "level", "summary", "check")
+
+
+def _raise_first(errors: list[Any], source: str, prefix: Sequence[str] = ()) -> None:
+    if errors:
+        error = min(errors, key=lambda e: (list(e.absolute_path), str(e.message)))
+        where = "/".join(str(p) for p in (*prefix, *error.absolute_path)) or "(top level)"
+        schema_path = "/".join(str(p) for p in error.schema_path)
+        raise RulePackError(f"{source}: invalid rule at {where}: {error.message} (schema: {schema_path})")
+
+
 def validate_rule_data(data: Any, source: str) -> None:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(rule_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise RulePackError(f"{source}: invalid rule at {where}: {error.message}")
+    _raise_first(list(validator.iter_errors(data)), source)
+
+
+@functools.lru_cache(maxsize=1)
+def user_rule_schema() -> dict[str, Any]:
+    """The rule schema with only what a custom rule needs required (docs/custom-rules.md)."""
+    schema = dict(rule_schema())
+    schema["required"] = list(USER_RULE_REQUIRED)
+    return schema
+
+
+def validate_user_rule_data(data: Any, source: str) -> None:
+    """A user rule: the relaxed schema, an id outside the IRSA range, and the check's params schema."""
+    import jsonschema
+
+    from irsalint.checks.custom import PARAM_SCHEMAS
+
+    validator = jsonschema.Draft202012Validator(user_rule_schema())
+    _raise_first(list(validator.iter_errors(data)), source)
+    if str(data["id"]).upper().startswith(BUILTIN_PREFIX):
+        raise RulePackError(
+            f"{source}: invalid rule at id: {data['id']!r} uses the {BUILTIN_PREFIX} prefix reserved for "
+            "built-in rules; pick your own prefix (e.g. ACME001)"
+        )
+    check = data["check"]
+    params_schema = PARAM_SCHEMAS.get(check["function"])
+    if params_schema is not None:
+        params_validator = jsonschema.Draft202012Validator(params_schema)
+        _raise_first(list(params_validator.iter_errors(check.get("params") or {})), source, ("check", "params"))
 
 
 def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
     check = data.get("check") or {}
-    return Rule(
+    return Rule(  # user rules may leave the documentation keys out
         id=data["id"],
         name=data["name"],
         level=data["level"],
@@ -88,12 +124,14 @@ def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
     )
 
 
-def load_rule_file(path: Path, validate: bool) -> Rule:
+def load_rule_file(path: Path, validate: bool, user: bool = False) -> Rule:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RulePackError(f"{path}: cannot read rule file: {error}") from None
-    if validate:
+    if user:
+        validate_user_rule_data(data, str(path))
+    elif validate:
         validate_rule_data(data, str(path))
     elif not isinstance(data, dict):
         raise RulePackError(f"{path}: a rule file must be a mapping")
@@ -105,14 +143,16 @@ def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -
     from irsalint.checks import CHECKS
 
     rules: dict[str, Rule] = {}
-    sources: list[tuple[Path, bool]] = [(p, validate_builtin) for p in sorted(builtin_rules_dir().glob("*.yaml"))]
+    sources: list[tuple[Path, bool, bool]] = [
+        (p, validate_builtin, False) for p in sorted(builtin_rules_dir().glob("*.yaml"))
+    ]
     for directory in extra_dirs:
         folder = Path(directory)
         if not folder.is_dir():
             raise RulePackError(f"rules directory does not exist: {directory}")
-        sources.extend((p, True) for p in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]))
-    for path, validate in sources:
-        rule = load_rule_file(path, validate)
+        sources.extend((p, True, True) for p in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]))
+    for path, validate, user in sources:
+        rule = load_rule_file(path, validate, user)
         if rule.id in rules:
             raise RulePackError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].source})")
         if rule.status != "removed" and rule.function not in CHECKS:

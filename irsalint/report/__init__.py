@@ -3,30 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from irsalint.engine import LintResult
 
 
-def _text(result: LintResult, color: bool) -> str:
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    color: bool = False  # ANSI colours (text)
+    excerpt: bool = False  # the offending source line under each finding (text, interactive only)
+    timing: bool = False  # the elapsed time in the summary (text only: json/sarif stay deterministic)
+    include_suppressed: bool = False  # SARIF: suppressed results with `suppressions`
+
+
+def _text(result: LintResult, options: RenderOptions) -> str:
     from irsalint.report.text import render
 
-    return render(result, color)
+    return render(result, options)
 
 
-def _json(result: LintResult, color: bool) -> str:
+def _json(result: LintResult, options: RenderOptions) -> str:
     from irsalint.report.json import render
 
     return render(result)
 
 
-def _sarif(result: LintResult, color: bool) -> str:
+def _sarif(result: LintResult, options: RenderOptions) -> str:
     from irsalint.report.sarif import render
+
+    return render(result, options.include_suppressed)
+
+
+def _github(result: LintResult, options: RenderOptions) -> str:
+    from irsalint.report.github import render
 
     return render(result)
 
 
-FORMATS: Mapping[str, Callable[[LintResult, bool], str]] = {
+def _junit(result: LintResult, options: RenderOptions) -> str:
+    from irsalint.report.junit import render
+
+    return render(result)
+
+
+FORMATS: Mapping[str, Callable[[LintResult, RenderOptions], str]] = {
     "text": _text,
     "json": _json,
     "sarif": _sarif,
+    "github": _github,
+    "junit": _junit,
 }

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from irsalint import __version__
 from irsalint.docs import markdown, text
-from irsalint.engine import LintResult
+from irsalint.engine import Finding, LintResult, Suppressed
 from irsalint.model import Location
 from irsalint.rules import Rule
 
@@ -26,16 +26,19 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
     if rule.security_severity is not None:
         properties["security-severity"] = f"{rule.security_severity:.1f}"
-    return {
+    description = f"{rule.what_it_does.strip()} {rule.why_is_this_bad.strip()}".strip()
+    entry: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": f"{rule.what_it_does.strip()} {rule.why_is_this_bad.strip()}"},
+        "fullDescription": {"text": description or rule.summary},  # custom rules may omit the prose
         "help": {"text": text(rule), "markdown": markdown(rule)},
-        "helpUri": f"{INFORMATION_URI}/blob/main/docs/rules/{rule.id}.md",
         "defaultConfiguration": {"level": rule.level},
         "properties": properties,
     }
+    if rule.id.startswith("IRSA"):  # built-in rules have a page; custom rules do not
+        entry["helpUri"] = f"{INFORMATION_URI}/blob/main/docs/rules/{rule.id}.md"
+    return entry
 
 
 def _physical(loc: Location) -> dict[str, Any]:
@@ -46,11 +49,17 @@ def _physical(loc: Location) -> dict[str, Any]:
     }
 
 
-def render(result: LintResult) -> str:
+def render(result: LintResult, include_suppressed: bool = False) -> str:
+    """Suppressed findings are left out, or with include_suppressed carried with `suppressions`
+    (kind inSource for comments and annotations, external for the baseline)."""
     rules = list(result.rules)
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = []
-    for finding in result.findings:
+    entries: list[tuple[Finding, Suppressed | None]] = [(f, None) for f in result.findings]
+    if include_suppressed:
+        entries.extend((s.finding, s) for s in result.suppressed)
+        entries.sort(key=lambda e: e[0].sort_key())
+    for finding, suppressed in entries:
         message = finding.message
         if finding.related:
             links = ", ".join(f"[{label}]({i})" for i, (label, _) in enumerate(finding.related, 1))
@@ -63,6 +72,11 @@ def render(result: LintResult) -> str:
             "locations": [{"physicalLocation": _physical(finding.loc)}],
             "partialFingerprints": {"irsalint/v1": finding.fingerprint},
         }
+        if suppressed is not None:
+            suppression: dict[str, Any] = {"kind": suppressed.kind, "status": "accepted"}
+            if suppressed.justification:
+                suppression["justification"] = suppressed.justification
+            entry["suppressions"] = [suppression]
         if finding.related:
             entry["relatedLocations"] = [
                 {"id": i, "physicalLocation": _physical(loc), "message": {"text": label}}

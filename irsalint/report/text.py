@@ -1,17 +1,31 @@
-"""`path:line:col: IRSA001 [error] message`, related locations indented, then a summary."""
+"""`path:line:col: IRSA001 [error] message`, related locations indented, then a summary.
+
+On an interactive terminal each finding also shows the offending source line with a caret, and
+the summary ends with the elapsed time; both are left out otherwise (byte-identical output)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from irsalint.engine import LintResult
+from irsalint.engine import Finding, LintResult
+
+if TYPE_CHECKING:
+    from irsalint.report import RenderOptions
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
+_DIM = "\033[2m"
 
 
-def render(result: LintResult, color: bool = False) -> str:
+def render(result: LintResult, options: RenderOptions | None = None) -> str:
+    from irsalint.report import RenderOptions
+    from irsalint.suppress import SourceCache
+
+    options = options or RenderOptions()
+    color = options.color
+    sources = SourceCache(result.base)
     lines: list[str] = []
     for finding in result.findings:
         loc = finding.loc
@@ -22,17 +36,43 @@ def render(result: LintResult, color: bool = False) -> str:
         else:
             rule = finding.rule_id
         lines.append(f"{loc.path}:{loc.line}:{loc.col}: {rule} {level} {finding.message}")
+        if options.excerpt:
+            lines.extend(_excerpt(finding, sources.lines(loc.path), color))
         for label, related in finding.related:
             lines.append(f"    {related.path}:{related.line}:{related.col}: {label}")
-    lines.append(summary(result))
+    lines.append(summary(result, options.timing))
     return "\n".join(lines) + "\n"
 
 
-def summary(result: LintResult) -> str:
+def _excerpt(finding: Finding, source: list[str], color: bool) -> list[str]:
+    loc = finding.loc
+    if not 1 <= loc.line <= len(source):
+        return []
+    text = source[loc.line - 1].rstrip().expandtabs(1)
+    gutter = f"{loc.line:>5} | "
+    caret = " " * (len(gutter) - 2) + "| " + " " * max(loc.col - 1, 0) + "^"
+    if color:
+        return [f"{_DIM}{gutter}{_RESET}{text}", f"{_DIM}{caret}{_RESET}"]
+    return [f"{gutter}{text}", caret]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def summary(result: LintResult, timing: bool = False) -> str:
     counts = Counter(f.level for f in result.findings)
-    skipped = len(result.project.skipped)
-    parts = [f"{counts[level]} {level}{'s' if counts[level] != 1 else ''}" for level in ("error", "warning", "note")]
+    parts = [_plural(counts[level], level) for level in ("error", "warning", "note")]
     total = len(result.findings)
-    head = "No findings" if total == 0 else f"Found {total} finding{'s' if total != 1 else ''}"
+    head = "No findings" if total == 0 else f"Found {_plural(total, 'finding')}"
+    extra = ""
+    in_source = sum(1 for s in result.suppressed if s.kind == "inSource")
+    baselined = len(result.suppressed) - in_source
+    if in_source:
+        extra += f", {in_source} suppressed"
+    if baselined:
+        extra += f", {baselined} in the baseline"
+    skipped = len(result.project.skipped)
     tail = f", {skipped} skipped" if skipped else ""
-    return f"{head} ({', '.join(parts)}) in {result.files_scanned} files{tail}."
+    took = f" ({result.seconds:.2f}s)" if timing else ""
+    return f"{head} ({', '.join(parts)}){extra} in {_plural(result.files_scanned, 'file')}{tail}{took}."
