@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from irsalint import __version__
 from irsalint.errors import ConfigError, IrsalintError, UsageError
@@ -43,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report inline ignores and ignore annotations that suppress nothing (stderr)")
     check.add_argument("--include-suppressed", action="store_true",
                        help="SARIF: keep suppressed findings, marked with `suppressions`")
+    check.add_argument("--category", metavar="ID", help="SARIF: automationDetails.id (code scanning category)")
+    check.add_argument("--changed", action="store_true",
+                       help="PATHs are changed files (pre-commit): lint the whole repository, report only "
+                       "findings whose primary or related location is in one of them")
+    check.add_argument("--diff-base", metavar="REV",
+                       help="report only findings touching files changed since REV (git diff REV...)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule files")
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser processes (default: cores)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
@@ -58,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--rules", action="append", default=[], metavar="DIR")
     rules.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
+
+    graph = sub.add_parser("graph", help="the IRSA graph: workloads, ServiceAccounts, roles, trust, policies")
+    graph.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
+    graph.add_argument("--focus", metavar="NAMESPACE[/SA]", help="only this namespace or ServiceAccount")
+    graph.add_argument("--output", "-o", metavar="FILE")
+    graph.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
+    graph.add_argument("--rules", action="append", default=[], metavar="DIR")
 
     explain = sub.add_parser("explain", help="describe a rule: rationale, example, fix")
     explain.add_argument("rule_id", metavar="RULE")
@@ -98,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _rules(args)
             if args.command == "explain":
                 return _explain(args)
+            if args.command == "graph":
+                return _graph(args)
             build_parser().print_help()
             return EXIT_ERROR
     except SystemExit as exit_:
@@ -123,6 +140,15 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (one per core) or more")
+    changed_files: list[Path] | None = None
+    if args.changed or args.diff_base:
+        from irsalint.changed import files_changed_since, repository_root
+
+        root = repository_root(Path.cwd())
+        changed_files = [Path(p).resolve() for p in args.paths] if args.changed else []
+        if args.diff_base:
+            changed_files += sorted(files_changed_since(root, args.diff_base))
+        args.paths = [str(root)]  # the whole repository is loaded: findings are cross-file
     config = resolve_config(args.paths, args.config)
     # Command-line flags override the configuration file, key by key.
     rules_dirs = args.rules or list(config.rules_dirs)
@@ -152,6 +178,10 @@ def _check(args: argparse.Namespace) -> int:
         levels=dict(config.levels),
     )
     result = lint(args.paths, rules, options)
+    if changed_files is not None:
+        from irsalint.changed import only_touching
+
+        result = only_touching(result, changed_files)
     warn_unused = bool(args.warn_unused_ignores if args.warn_unused_ignores is not None else config.warn_unused_ignores)
     result, unused = apply_ignores(result, scan_all_files=warn_unused)
     if args.write_baseline:
@@ -170,6 +200,7 @@ def _check(args: argparse.Namespace) -> int:
         excerpt=interactive,
         timing=True,
         include_suppressed=args.include_suppressed,
+        category=args.category,
     )
     report = REPORTERS[args.format](result, render_options)
     if args.quiet and args.format == "text":
@@ -223,3 +254,22 @@ def _explain(args: argparse.Namespace) -> int:
             sys.stdout.write(text(rule))
             return EXIT_OK
     raise UsageError(f"unknown rule: {args.rule_id} (see `irsalint rules`)")
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from irsalint.engine import LintOptions, lint
+    from irsalint.graph import IrsaGraph
+    from irsalint.graph_render import RENDERERS, build_view
+    from irsalint.rules import load_rules
+
+    result = lint(args.paths, load_rules(_config_rules_dirs(args)), LintOptions(cache=True))
+    view = build_view(IrsaGraph(result.project), result.findings, args.focus)
+    rendered = RENDERERS[args.format](view)
+    if args.output:
+        try:
+            Path(args.output).write_text(rendered, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    else:
+        sys.stdout.write(rendered)
+    return EXIT_OK

@@ -14,6 +14,7 @@ class RenderOptions:
     excerpt: bool = False  # the offending source line under each finding (text, interactive only)
     timing: bool = False  # the elapsed time in the summary (text only: json/sarif stay deterministic)
     include_suppressed: bool = False  # SARIF: suppressed results with `suppressions`
+    category: str | None = None  # SARIF: runs[0].automationDetails.id (GitHub's analysis category)
 
 
 def _text(result: LintResult, options: RenderOptions) -> str:
@@ -31,7 +32,7 @@ def _json(result: LintResult, options: RenderOptions) -> str:
 def _sarif(result: LintResult, options: RenderOptions) -> str:
     from irsalint.report.sarif import render
 
-    return render(result, options.include_suppressed)
+    return render(result, options.include_suppressed, options.category)
 
 
 def _github(result: LintResult, options: RenderOptions) -> str:

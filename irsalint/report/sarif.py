@@ -15,12 +15,15 @@ from irsalint.rules import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/irsalint/irsalint"
+MAX_RESULTS = 5000  # GitHub: "only the top 5,000 results will be included"
+MAX_RELATED = 999  # GitHub: at most 1,000 locations per result
+_RANK = {"error": 3, "warning": 2, "note": 1}
 _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "tags": sorted(set(rule.tags) | {"security"}),
+        "tags": ["security", *sorted(set(rule.tags) - {"security"})][:20],  # GitHub reads at most 20
         "precision": "high",
         "problem.severity": _PROBLEM_SEVERITY[rule.level],
     }
@@ -49,7 +52,7 @@ def _physical(loc: Location) -> dict[str, Any]:
     }
 
 
-def render(result: LintResult, include_suppressed: bool = False) -> str:
+def render(result: LintResult, include_suppressed: bool = False, category: str | None = None) -> str:
     """Suppressed findings are left out, or with include_suppressed carried with `suppressions`
     (kind inSource for comments and annotations, external for the baseline)."""
     rules = list(result.rules)
@@ -59,6 +62,13 @@ def render(result: LintResult, include_suppressed: bool = False) -> str:
     if include_suppressed:
         entries.extend((s.finding, s) for s in result.suppressed)
         entries.sort(key=lambda e: e[0].sort_key())
+    omitted = 0
+    if len(entries) > MAX_RESULTS:
+        # GitHub keeps 5,000 results of a run: keep the most severe ones, say how many were dropped.
+        ranked = sorted(entries, key=lambda e: (-_RANK[e[0].level], -(e[0].security_severity or 0.0), e[0].sort_key()))
+        kept = {id(e) for e in ranked[:MAX_RESULTS]}
+        omitted = len(entries) - MAX_RESULTS
+        entries = [e for e in entries if id(e) in kept]
     for finding, suppressed in entries:
         message = finding.message
         if finding.related:
@@ -80,11 +90,11 @@ def render(result: LintResult, include_suppressed: bool = False) -> str:
         if finding.related:
             entry["relatedLocations"] = [
                 {"id": i, "physicalLocation": _physical(loc), "message": {"text": label}}
-                for i, (label, loc) in enumerate(finding.related, 1)
+                for i, (label, loc) in enumerate(finding.related[:MAX_RELATED], 1)
             ]
         results.append(entry)
     base_uri = Path(result.base).resolve().as_uri().rstrip("/") + "/"
-    document = {
+    document: dict[str, Any] = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -104,4 +114,16 @@ def render(result: LintResult, include_suppressed: bool = False) -> str:
             }
         ],
     }
+    run: dict[str, Any] = document["runs"][0]
+    if category:
+        run["automationDetails"] = {"id": category if category.endswith("/") else f"{category}/"}
+    if omitted:
+        run["invocations"] = [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [{
+                "level": "warning",
+                "message": {"text": f"{omitted} results left out: GitHub code scanning keeps at most "
+                                    f"{MAX_RESULTS} per run (the most severe are kept)"},
+            }],
+        }]
     return json.dumps(document, indent=2) + "\n"

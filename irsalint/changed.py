@@ -1,0 +1,56 @@
+"""Report only what a change touches: pre-commit's file list (`--changed`) or a git range
+(`--diff-base REV`). The whole repository is still loaded, since IRSA findings are cross-file:
+a finding is kept when its primary or any related location lies in a changed file."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from irsalint.engine import Finding, LintResult
+from irsalint.errors import UsageError
+
+
+def repository_root(start: Path) -> Path:
+    """The git work tree containing `start`, else `start` itself (no git, or not a repository)."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return start
+    return Path(proc.stdout.strip()).resolve() if proc.returncode == 0 and proc.stdout.strip() else start
+
+
+def files_changed_since(root: Path, revision: str) -> set[Path]:
+    """`git diff --name-only REV...` (merge base to the working tree), as absolute paths."""
+    if revision.startswith("-"):
+        raise UsageError(f"--diff-base: not a revision: {revision}")
+    try:
+        proc = subprocess.run(
+            ["git", "diff", "--name-only", "--no-renames", f"{revision}...", "--"],
+            cwd=root, capture_output=True, text=True, timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise UsageError(f"--diff-base needs git: {error}") from None
+    if proc.returncode != 0:
+        message = (proc.stderr.strip().splitlines() or ["git diff failed"])[-1]
+        raise UsageError(f"--diff-base {revision}: {message}")
+    return {(root / line).resolve() for line in proc.stdout.splitlines() if line.strip()}
+
+
+def _touches(finding: Finding, base: Path, files: set[Path]) -> bool:
+    locations = [finding.loc, *(loc for _, loc in finding.related)]
+    return any((base / loc.path).resolve() in files for loc in locations)
+
+
+def only_touching(result: LintResult, files: Iterable[Path]) -> LintResult:
+    wanted = {Path(f).resolve() for f in files}
+    base = Path(result.base)
+    return replace(
+        result,
+        findings=tuple(f for f in result.findings if _touches(f, base, wanted)),
+        suppressed=tuple(s for s in result.suppressed if _touches(s.finding, base, wanted)),
+    )
