@@ -5,6 +5,7 @@ Never follows a symlink out of the scanned root, detects directory loops, and ne
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,12 +108,19 @@ def _walk(
         try:
             is_link = entry.is_symlink()
             if is_link:
-                target = path.resolve()
+                try:
+                    target = path.resolve()
+                except RuntimeError:  # a loop, on Python < 3.13 (the message holds an absolute path)
+                    notes.append(SkipNote(rel, "symlink loop: not followed"))
+                    continue
                 if root != target and root not in target.parents:
                     notes.append(SkipNote(rel, "symlink pointing outside the scanned root: not followed"))
                     continue
-                if not target.exists():
-                    notes.append(SkipNote(rel, "dangling symlink"))
+                try:
+                    os.stat(path)
+                except OSError as error:  # Python 3.13 resolves a loop without raising: stat tells
+                    loop = error.errno == errno.ELOOP
+                    notes.append(SkipNote(rel, "symlink loop: not followed" if loop else "dangling symlink"))
                     continue
             if entry.is_dir():
                 if entry.name in SKIP_DIRS:
@@ -122,5 +130,7 @@ def _walk(
                 kind = classify(entry.name)
                 if kind is not None:
                     files[rel] = SourceFile(rel, str(path), kind)
-        except (OSError, RuntimeError) as error:  # RuntimeError: symlink loop in resolve() on 3.10
-            notes.append(SkipNote(rel, f"cannot read: {getattr(error, 'strerror', None) or error}"))
+        except OSError as error:
+            notes.append(SkipNote(rel, f"cannot read: {error.strerror or error}"))
+        except RuntimeError:  # symlink loop further down a path (Path.resolve, Python < 3.13)
+            notes.append(SkipNote(rel, "symlink loop: not followed"))

@@ -15,7 +15,7 @@ from typing import Any
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.cache import Cache
-from irsalint.load import LoadResult, load_bytes
+from irsalint.load import LoadResult, load_bytes, load_path, read_capped
 from irsalint.load.hcl import Body
 from irsalint.load.terraform import TfFile
 from irsalint.model import Location, SkipNote
@@ -84,7 +84,11 @@ _RELEVANT_TERRAFORM_RE = re.compile(
 
 
 def could_matter(source: SourceFile, data: bytes) -> bool:
-    return source.kind != "terraform" or source.path.endswith(".tfvars") or bool(_RELEVANT_TERRAFORM_RE.search(data))
+    """False for a Terraform file no rule can use. Binary files still go to the loader (a skip
+    note); a syntax error in an unrelated file goes unreported (that is `terraform validate`'s job)."""
+    if source.kind != "terraform" or source.path.endswith(".tfvars") or b"\x00" in data[:8192]:
+        return True
+    return bool(_RELEVANT_TERRAFORM_RE.search(data))
 
 
 def load_all(sources: Sequence[SourceFile], options: LintOptions, base: Path) -> list[LoadResult]:
@@ -95,10 +99,12 @@ def load_all(sources: Sequence[SourceFile], options: LintOptions, base: Path) ->
     pending: list[tuple[int, str, bytes, str, str]] = []
     for index, source in enumerate(sources):
         try:
-            with open(source.abspath, "rb") as handle:
-                data = handle.read()
+            data = read_capped(source.abspath, source.kind, options.max_bytes)
         except OSError as error:
             results[index] = SkipNote(source.path, f"cannot read: {error.strerror or error}")
+            continue
+        if isinstance(data, int):  # over the size cap: never read into memory
+            results[index] = load_path(source.path, source.abspath, source.kind, options.max_bytes)
             continue
         if options.prefilter and not could_matter(source, data):
             results[index] = TfFile(source.path, EMPTY_BODY, is_tfvars=False)

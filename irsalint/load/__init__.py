@@ -3,6 +3,7 @@ and for the content-hash cache)."""
 
 from __future__ import annotations
 
+import os
 from typing import Union
 
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
@@ -45,10 +46,23 @@ def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) 
         return Diagnostic(Location(path, 1, 1), f"cannot analyze this file ({type(error).__name__}: {error})")
 
 
+def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes | int:
+    """The file's bytes, or its size when it is over the size cap (raises OSError): a multi-gigabyte
+    file named `.yaml` must not be read into memory just to be skipped."""
+    limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+    with open(abspath, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            return size
+        return handle.read(limit + 1)  # + 1: a file growing meanwhile is still seen as too large
+
+
 def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) -> LoadResult:
     try:
-        with open(abspath, "rb") as handle:
-            data = handle.read()
+        data = read_capped(abspath, kind, max_bytes)
     except OSError as error:
         return SkipNote(path, f"cannot read: {error.strerror or error}")
+    if isinstance(data, int):
+        limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+        return SkipNote(path, f"larger than the size cap ({data} > {limit} bytes): not linted")
     return load_bytes(path, data, kind, max_bytes)

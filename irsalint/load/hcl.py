@@ -135,6 +135,17 @@ class HclSyntaxError(Exception):
         self.col = col
 
 
+class HclTooDeep(HclSyntaxError):
+    """Valid syntax nested deeper than MAX_NESTING: reported at the first node past the limit."""
+
+
+# Blocks and expressions nested deeper than this are not converted. The converter recurses (a few
+# Python frames per level): without a limit, 3,000 nested objects end in a RecursionError with no
+# position; and a tree just under the interpreter's limit would overflow later consumers (pickling
+# for the cache and worker processes). Real configurations nest a dozen levels at most.
+MAX_NESTING = 200
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -190,8 +201,8 @@ def parse_hcl(text: str, path: str) -> Body:
             gc.enable()
     try:
         return _Converter(path).start(tree)
-    except RecursionError:
-        raise HclSyntaxError("expression nested too deeply", 1, 1) from None
+    except RecursionError:  # pragma: no cover - MAX_NESTING comes first
+        raise HclTooDeep("nested too deeply to analyze", 1, 1) from None
 
 
 def _describe(error: Exception, text: str) -> str:
@@ -227,8 +238,16 @@ def unescape(text: str) -> str:
 
 
 class _Converter:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, depth: int = 0) -> None:
         self.path = path
+        self.depth = depth  # blocks and expressions open around the node being converted
+
+    def enter(self, node: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            loc = self.loc(node)
+            message = f"nested more than {MAX_NESTING} levels deep: too deep to analyze"
+            raise HclTooDeep(message, loc.line, loc.col)
 
     def loc(self, node: Any) -> Location:
         from lark import Token
@@ -268,6 +287,13 @@ class _Converter:
         return str(node.children[0])
 
     def block(self, tree: Any) -> Block:
+        self.enter(tree)
+        try:
+            return self._block(tree)
+        finally:
+            self.depth -= 1
+
+    def _block(self, tree: Any) -> Block:
         names: list[str] = []
         body: Body | None = None
         for child in tree.children:
@@ -281,14 +307,23 @@ class _Converter:
     # expressions
 
     def expr(self, node: Any) -> Expr:
+        while getattr(node, "data", None) == "expr_term":  # `(x)` and the grammar's wrappers: no new level
+            inner = [c for c in node.children if not _is_punct(c)]
+            if not inner:
+                return Opaque("empty", (), self.loc(node))
+            node = inner[0]
+        self.enter(node)
+        try:
+            return self._expr(node)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, node: Any) -> Expr:
         from lark import Token
 
         if isinstance(node, Token):
             return Opaque("token", (), self.loc(node))
         data = node.data
-        if data == "expr_term":
-            inner = [c for c in node.children if not _is_punct(c)]
-            return self.expr(inner[0]) if inner else Opaque("empty", (), self.loc(node))
         method = getattr(self, f"e_{data}", None)
         if method is not None:
             result: Expr = method(node)
@@ -371,7 +406,10 @@ class _Converter:
         except Exception:  # noqa: BLE001 - an unparsable interpolation is just unknown
             return Opaque("interpolation", (), loc)
         attribute = tree.children[0].children[0]
-        expr = _Converter(self.path).expr(attribute.children[-1])
+        try:
+            expr = _Converter(self.path, self.depth).expr(attribute.children[-1])
+        except HclTooDeep:  # its position would be inside the snippet, not the file: just unknown
+            return Opaque("interpolation", (), loc)
         return _relocate(expr, loc)
 
     def e_tuple(self, node: Any) -> Expr:

@@ -1,7 +1,9 @@
 """Kubernetes manifests (YAML or JSON) -> ServiceAccount / Workload / AnnotatedObject records.
 
 A pure function of (path, text), so it can run in a worker process and be cached. Positions come
-from libyaml's composer: every key we point at has its exact line and column.
+from libyaml's parser (irsalint.yamlutil composes its events): every key we point at has its exact
+line and column. Only the keys _Reader looks up are kept (KEYS_READ), so memory follows what is
+read, not the size of the file.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from irsalint.model import (
     Workload,
 )
 from irsalint.placeholders import has_placeholder
-from irsalint.yamlutil import compose_all, scalar_bool
+from irsalint.yamlutil import compose_documents, scalar_bool
 
 # kind -> path from the object to its pod spec's parent (the object holding `spec` and `metadata`)
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -40,7 +42,25 @@ POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "PodTemplate": ("template",),
 }
 
-_LOOKS_LIKE_MANIFEST_RE = re.compile(r"^\s*[\"']?(apiVersion|kind)[\"']?\s*:", re.MULTILINE)
+# `{` and `,` too: a manifest in compact JSON (`kubectl get -o json | jq -c`) is one line, and when it
+# is broken it deserves an IRSA900 at the error's column, not a "not YAML" skip note.
+_LOOKS_LIKE_MANIFEST_RE = re.compile(r"^[\s{,]*[\"']?(apiVersion|kind)[\"']?\s*:", re.MULTILINE)
+
+# Every mapping key the _Reader below looks up, at any depth (the values of other keys are parsed and
+# checked, but not kept: a 30 MB manifest then costs tens of MB, not 1.7 GB). Everything under
+# `annotations` is kept. A new lookup in _Reader needs its key here (tests/test_hostile.py compares
+# the result with a full composition for every fixture).
+KEYS_READ = frozenset({
+    "apiVersion", "kind", "metadata", "name", "namespace", "annotations", "items",
+    "spec", "template", "jobTemplate", "serviceAccountName", "serviceAccount",
+    "automountServiceAccountToken", "initContainers", "containers", "env",
+    "resources", "bases",  # kustomization.yaml
+})  # fmt: skip
+KEEP_ALL_UNDER = frozenset({"annotations"})
+# An alias bomb in a manifest is read without expanding it (aliases are shared nodes and _Reader
+# only follows fixed paths), so the objects in the file are still checked. Kubernetes would reject
+# the file ("excessive aliasing"): True reports that as IRSA900 instead.
+REJECT_ALIAS_BOMBS = True
 _MAX_DEPTH = 200
 
 
@@ -71,14 +91,31 @@ def is_helm_template(text: str) -> bool:
     return "{{" in text and "}}" in text
 
 
-def load_manifest(path: str, text: str) -> K8sFile | Diagnostic | SkipNote:
-    """Parse one YAML/JSON file. Non-manifests are skipped; broken manifests are diagnostics."""
+def load_manifest(
+    path: str, text: str, keep: frozenset[str] | None = KEYS_READ
+) -> K8sFile | Diagnostic | SkipNote:
+    """Parse one YAML/JSON file. Non-manifests are skipped; broken manifests are diagnostics.
+
+    `keep=None` composes every node (for tests: the result must be the same)."""
     if is_helm_template(text):
         return SkipNote(path, "Helm template ({{ }}): not linted")
+    reader = _Reader(path)
+    kustomization = _is_kustomization_path(path)
+    first: list[yaml.Node | None] = []
+    # A List's items are read one by one while the document is parsed (`kubectl get -o yaml` of a
+    # big cluster: 30 MB, 250,000 objects), and kept only if the document turns out to be a List.
+    streamed = _Reader(path)
+    on_item = None if kustomization or keep is None else (lambda item: streamed.document(item, depth=1))
     try:
-        documents = compose_all(text)
+        # one document at a time: a long stream never has all its nodes in memory at once
+        for document in compose_documents(text, keep, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
+            if kustomization:
+                first = first or [document]
+            elif document is not None:
+                reader.document(document, depth=0, streamed=streamed)
+            streamed.clear()
     except yaml.MarkedYAMLError as error:
-        if not looks_like_manifest(text) and not _is_kustomization_path(path):
+        if not looks_like_manifest(text) and not kustomization:
             return SkipNote(path, "not YAML")
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -88,14 +125,22 @@ def load_manifest(path: str, text: str) -> K8sFile | Diagnostic | SkipNote:
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         if not looks_like_manifest(text):
             return SkipNote(path, "not YAML")
+        if isinstance(error, yaml.reader.ReaderError):
+            # libyaml's reader (NUL and other control characters) reports a byte offset, no mark
+            line, col = _position_of_byte(text, error.position)
+            character = f" (0x{error.character:02x})" if isinstance(error.character, int) else ""
+            return Diagnostic(Location(path, line, col), f"YAML syntax error: {error.reason}{character}")
         return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}")
-    reader = _Reader(path)
-    if _is_kustomization_path(path):
-        return K8sFile(path, (), (), (), reader.kustomization(documents))
-    for document in documents:
-        if document is not None:
-            reader.document(document, depth=0)
+    if kustomization:
+        return K8sFile(path, (), (), (), reader.kustomization(first))
     return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects))
+
+
+def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset into the UTF-8 encoding of text."""
+    before = text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
+    line_start = before.rfind("\n") + 1
+    return before.count("\n") + 1, len(before) - line_start + 1
 
 
 def _is_kustomization_path(path: str) -> bool:
@@ -153,7 +198,13 @@ class _Reader:
         start, end = node.start_mark, node.end_mark
         return Location(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
-    def document(self, node: yaml.Node, depth: int) -> None:
+    def clear(self) -> None:
+        self.sas.clear()
+        self.workloads.clear()
+        self.objects.clear()
+
+    def document(self, node: yaml.Node, depth: int, streamed: _Reader | None = None) -> None:
+        """`streamed`: what the items of this document's top-level `items` gave, already read."""
         if depth > 8 or not isinstance(node, yaml.MappingNode):
             return
         kind = text_of(get(node, "kind"))
@@ -163,6 +214,10 @@ class _Reader:
         if kind.endswith("List") and isinstance(items, yaml.SequenceNode):
             for item in items.value:
                 self.document(item, depth + 1)
+            if streamed is not None:
+                self.sas.extend(streamed.sas)
+                self.workloads.extend(streamed.workloads)
+                self.objects.extend(streamed.objects)
             return
         metadata = get(node, "metadata")
         name_node = get(metadata, "name")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from irsalint.load.hcl import Body, HclSyntaxError, parse_hcl
+from irsalint.load.hcl import Body, HclSyntaxError, HclTooDeep, parse_hcl
 from irsalint.model import Diagnostic, Location
 
 
@@ -22,6 +22,8 @@ def load_terraform(path: str, text: str) -> TfFile | Diagnostic:
     text = text.removeprefix("\ufeff")
     try:
         body = parse_hcl(text, path)
+    except HclTooDeep as error:  # valid syntax: not a "syntax error"
+        return Diagnostic(Location(path, error.line, error.col), f"HCL {error}")
     except HclSyntaxError as error:
         return Diagnostic(Location(path, error.line, error.col), f"HCL syntax error: {error}")
     return TfFile(path, body, is_tfvars=path.endswith(".tfvars"))
