@@ -31,10 +31,12 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class Rendering:
-    """One way a manifest file is deployed: through a top-level kustomization, maybe in a namespace."""
+    """One way a manifest file is deployed: through a top-level kustomization, maybe in a namespace,
+    maybe with ServiceAccount patches applied (innermost first, so outer overlays win)."""
 
     namespace: str | None
     via: Location | None  # the kustomization line that set the namespace
+    patches: tuple[tuple[str | None, ServiceAccount], ...] = ()  # (target name, patch)
 
 
 def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote] = ()) -> Project:
@@ -44,7 +46,10 @@ def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote]
     sas: list[ServiceAccount] = []
     workloads: list[Workload] = []
     objects: list[AnnotatedObject] = []
+    patches = patch_paths({posixpath.dirname(f.path): f.kustomization for f in k8s_files if f.kustomization})
     for k8s in k8s_files:
+        if k8s.path in patches:
+            continue  # a patch is applied to the objects it targets, never deployed on its own
         for rendering in renderings.get(k8s.path, (Rendering(None, None),)):
             sas.extend(_render_sa(sa, rendering) for sa in k8s.service_accounts)
             workloads.extend(_render_workload(w, rendering) for w in k8s.workloads)
@@ -69,6 +74,7 @@ def _path_of(result: LoadResult) -> str:
 
 
 def _render_sa(sa: ServiceAccount, rendering: Rendering) -> ServiceAccount:
+    sa = _patched(sa, rendering.patches)
     if rendering.namespace is None:
         return sa
     return replace(
@@ -77,6 +83,24 @@ def _render_sa(sa: ServiceAccount, rendering: Rendering) -> ServiceAccount:
         namespace=rendering.namespace,
         related=sa.related + ((rendering.via,) if rendering.via else ()),
     )
+
+
+def _patched(sa: ServiceAccount, patches: Sequence[tuple[str | None, ServiceAccount]]) -> ServiceAccount:
+    """Strategic merge of annotations and automountServiceAccountToken, matched by name; a patched
+    annotation points at the patch, where its value is written."""
+    for target, patch in patches:
+        if (target or patch.name) != sa.name:
+            continue
+        merged = {a.key: a for a in sa.annotations}
+        merged.update({a.key: a for a in patch.annotations})
+        sa = replace(
+            sa,
+            annotations=tuple(merged.values()),
+            automount=patch.automount if patch.automount is not None else sa.automount,
+            automount_loc=patch.automount_loc if patch.automount is not None else sa.automount_loc,
+            id=f"{sa.id}+{patch.name_loc.path}:{patch.name_loc.line}",
+        )
+    return sa
 
 
 def _render_workload(workload: Workload, rendering: Rendering) -> Workload:
@@ -90,13 +114,25 @@ def _render_workload(workload: Workload, rendering: Rendering) -> Workload:
     )
 
 
+def patch_paths(kustomizations: dict[str, Kustomization]) -> set[str]:
+    """Files used as patches: they are not resources, so they are not linted on their own."""
+    return {
+        posixpath.normpath(posixpath.join(directory, patch.path))
+        for directory, kustomization in kustomizations.items()
+        for patch in kustomization.patches
+        if patch.path
+    }
+
+
 def kustomize_renderings(files: Sequence[K8sFile]) -> dict[str, tuple[Rendering, ...]]:
     """file path -> how it is rendered by the top-level kustomizations that include it.
 
     The outermost kustomization that sets `namespace:` wins (kustomize applies overlays last);
     a base only included by overlays is not rendered on its own."""
     kustomizations = {posixpath.dirname(f.path): f.kustomization for f in files if f.kustomization}
-    manifests = {f.path for f in files if not f.kustomization}
+    by_path = {f.path: f for f in files}
+    patch_files = patch_paths(kustomizations)
+    manifests = {f.path for f in files if not f.kustomization and f.path not in patch_files}
     by_dir: dict[str, list[str]] = {}
     for path in manifests:
         by_dir.setdefault(posixpath.dirname(path), []).append(path)
@@ -128,7 +164,18 @@ def kustomize_renderings(files: Sequence[K8sFile]) -> dict[str, tuple[Rendering,
             kustomization = kustomizations[directory]
             rendering = outer
             if outer.namespace is None and kustomization.namespace:
-                rendering = Rendering(kustomization.namespace, kustomization.namespace_loc)
+                rendering = Rendering(kustomization.namespace, kustomization.namespace_loc, outer.patches)
+            own_patches = tuple(
+                (patch.target_name, sa)
+                for patch in kustomization.patches
+                for sa in (
+                    by_path[posixpath.normpath(posixpath.join(directory, patch.path))].service_accounts
+                    if patch.path and posixpath.normpath(posixpath.join(directory, patch.path)) in by_path
+                    else patch.service_accounts
+                )
+            )
+            if own_patches:  # inner kustomizations patch first: the outer (overlay) patches win
+                rendering = replace(rendering, patches=own_patches + rendering.patches)
             file_targets, dir_targets = targets(directory, kustomization)
             for path in file_targets:
                 if rendering not in result.setdefault(path, []):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -74,6 +74,16 @@ class K8sFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Patch:
+    """A strategic-merge patch of a kustomization: a file, or inline text parsed in place."""
+
+    path: str | None  # a patch file, as written (relative to the kustomization's directory)
+    service_accounts: tuple[ServiceAccount, ...]  # an inline patch's ServiceAccounts
+    target_name: str | None  # `target.name` when the entry has one
+    loc: Location  # the entry in the kustomization
+
+
+@dataclass(frozen=True, slots=True)
 class Kustomization:
     """What a kustomization.yaml says that changes where objects land."""
 
@@ -81,6 +91,7 @@ class Kustomization:
     namespace: str | None
     namespace_loc: Location | None
     resources: tuple[str, ...]  # as written, relative to the kustomization's directory
+    patches: tuple[Patch, ...] = ()
 
 
 def looks_like_manifest(text: str) -> bool:
@@ -92,15 +103,18 @@ def is_helm_template(text: str) -> bool:
 
 
 def load_manifest(
-    path: str, text: str, keep: frozenset[str] | None = KEYS_READ
+    path: str, text: str, keep: frozenset[str] | None = KEYS_READ, kustomization: bool | None = None
 ) -> K8sFile | Diagnostic | SkipNote:
     """Parse one YAML/JSON file. Non-manifests are skipped; broken manifests are diagnostics.
 
-    `keep=None` composes every node (for tests: the result must be the same)."""
+    `keep=None` composes every node (for tests: the result must be the same). `kustomization`
+    defaults to "is the file named kustomization.yaml"."""
     if is_helm_template(text):
         return SkipNote(path, "Helm template ({{ }}): not linted")
     reader = _Reader(path)
-    kustomization = _is_kustomization_path(path)
+    if kustomization is None:
+        kustomization = _is_kustomization_path(path)
+    reader.lines = text.splitlines() if kustomization else []  # to place inline patches
     first: list[yaml.Node | None] = []
     # A List's items are read one by one while the document is parsed (`kubectl get -o yaml` of a
     # big cluster: 30 MB, 250,000 objects), and kept only if the document turns out to be a List.
@@ -108,7 +122,9 @@ def load_manifest(
     on_item = None if kustomization or keep is None else (lambda item: streamed.document(item, depth=1))
     try:
         # one document at a time: a long stream never has all its nodes in memory at once
-        for document in compose_documents(text, keep, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
+        # kustomization files are small and read whole (patches, targets...)
+        wanted = None if kustomization else keep
+        for document in compose_documents(text, wanted, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
             if kustomization:
                 first = first or [document]
             elif document is not None:
@@ -193,6 +209,7 @@ class _Reader:
         self.sas: list[ServiceAccount] = []
         self.workloads: list[Workload] = []
         self.objects: list[AnnotatedObject] = []
+        self.lines: list[str] = []
 
     def loc(self, node: yaml.Node) -> Location:
         start, end = node.start_mark, node.end_mark
@@ -327,7 +344,61 @@ class _Reader:
             namespace=text_of(namespace_node),
             namespace_loc=self.loc(namespace_key) if namespace_key is not None else None,
             resources=tuple(resources),
+            patches=tuple(self.patches(node)),
         )
+
+    def patches(self, node: yaml.Node) -> Iterator[Patch]:
+        """`patches:` ({path | patch, target}) and `patchesStrategicMerge:` (paths or inline text)."""
+        for key in ("patches", "patchesStrategicMerge"):
+            listed = get(node, key)
+            if not isinstance(listed, yaml.SequenceNode):
+                continue
+            for entry in listed.value:
+                if isinstance(entry, yaml.ScalarNode):
+                    text = str(entry.value)
+                    if "\n" in text or ":" in text:  # inline patch text
+                        yield Patch(None, self.inline_patch(entry), None, self.loc(entry))
+                    else:
+                        yield Patch(text, (), None, self.loc(entry))
+                    continue
+                target = text_of(get(get(entry, "target"), "name"))
+                file_path = text_of(get(entry, "path"))
+                inline = get(entry, "patch")
+                if file_path:
+                    yield Patch(file_path, (), target, self.loc(entry))
+                elif isinstance(inline, yaml.ScalarNode):
+                    yield Patch(None, self.inline_patch(inline), target, self.loc(entry))
+
+    def inline_patch(self, node: yaml.ScalarNode) -> tuple[ServiceAccount, ...]:
+        """Parse inline patch text; its lines are shifted to where the text sits in the file."""
+        parsed = load_manifest(self.path, str(node.value), kustomization=False)
+        if not isinstance(parsed, K8sFile):
+            return ()
+        block = node.style in ("|", ">")
+        first_line = node.start_mark.line + (2 if block else 1)
+        indent = 0
+        if block and first_line <= len(self.lines):
+            line = self.lines[first_line - 1]
+            indent = len(line) - len(line.lstrip(" "))
+        return tuple(shift_locations(sa, first_line - 1, indent) for sa in parsed.service_accounts)
+
+
+def shift_locations(sa: ServiceAccount, lines: int, columns: int = 0) -> ServiceAccount:
+    def move(loc: Location) -> Location:
+        return replace(
+            loc,
+            line=loc.line + lines,
+            col=loc.col + columns,
+            end_line=loc.end_line + lines if loc.end_line else 0,
+            end_col=loc.end_col + columns if loc.end_col else 0,
+        )
+
+    return replace(
+        sa,
+        annotations=tuple(replace(a, loc=move(a.loc)) for a in sa.annotations),
+        name_loc=move(sa.name_loc),
+        automount_loc=move(sa.automount_loc) if sa.automount_loc else None,
+    )
 
 
 def _show(value: Str | None) -> str:
