@@ -115,6 +115,7 @@ def load_manifest(
     if kustomization is None:
         kustomization = _is_kustomization_path(path)
     reader.lines = text.splitlines() if kustomization else []  # to place inline patches
+    helm_values = not kustomization and is_helm_values_path(path)
     first: list[yaml.Node | None] = []
     # A List's items are read one by one while the document is parsed (`kubectl get -o yaml` of a
     # big cluster: 30 MB, 250,000 objects), and kept only if the document turns out to be a List.
@@ -123,12 +124,15 @@ def load_manifest(
     try:
         # one document at a time: a long stream never has all its nodes in memory at once
         # kustomization files are small and read whole (patches, targets...)
-        wanted = None if kustomization else keep
+        # (Helm values too: their ServiceAccount settings sit under arbitrary keys)
+        wanted = None if kustomization or helm_values else keep
         for document in compose_documents(text, wanted, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
             if kustomization:
                 first = first or [document]
             elif document is not None:
                 reader.document(document, depth=0, streamed=streamed)
+                if helm_values:
+                    reader.helm_values(document, (), 0)
             streamed.clear()
     except yaml.MarkedYAMLError as error:
         if not looks_like_manifest(text) and not kustomization:
@@ -157,6 +161,13 @@ def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
     before = text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
     line_start = before.rfind("\n") + 1
     return before.count("\n") + 1, len(before) - line_start + 1
+
+
+def is_helm_values_path(path: str) -> bool:
+    """values.yaml, values-prod.yaml, prod.values.yaml: Helm chart or release values."""
+    name = path.rsplit("/", 1)[-1].lower()
+    stem = name.rsplit(".", 1)[0]
+    return name.endswith((".yaml", ".yml")) and (stem.startswith("values") or stem.endswith(".values"))
 
 
 def _is_kustomization_path(path: str) -> bool:
@@ -327,6 +338,40 @@ class _Reader:
                     variable_name = text_of(get(variable, "name"))
                     if variable_name is not None and name_key is not None:
                         yield EnvVar(container_name, variable_name, self.loc(name_key))
+
+    def helm_values(self, node: yaml.Node, path: tuple[str, ...], depth: int) -> None:
+        """`serviceAccount:` blocks anywhere in a values file (`serviceAccount`, `controller.
+        serviceAccount`, `rbac.serviceAccount`, `serviceAccount.server`...) that carry IRSA
+        annotations. The release namespace is not in the file: it stays unknown."""
+        if depth > 6 or not isinstance(node, yaml.MappingNode):
+            return
+        for key_node, value in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
+            if key.lower() == "serviceaccount" and isinstance(value, yaml.MappingNode):
+                self.helm_service_account(value, (*path, key))
+            self.helm_values(value, (*path, key), depth + 1)
+
+    def helm_service_account(self, node: yaml.MappingNode, path: tuple[str, ...]) -> None:
+        annotations = self.annotations(get(node, "annotations"))
+        if not any(a.key.startswith("eks.amazonaws.com/") for a in annotations):
+            return
+        if scalar_bool(get(node, "create")) is False:
+            return  # the chart uses an existing ServiceAccount: these annotations are not applied
+        name = known_text(get(node, "name"))
+        where = self.loc(get_key(node, "annotations") or node)
+        dotted = ".".join(path)
+        self.sas.append(
+            ServiceAccount(
+                id=f"helm:{dotted}@{self.path}:{where.line}",
+                name=name if isinstance(name, str) and name else UNKNOWN,
+                namespace=UNKNOWN,
+                annotations=annotations,
+                automount=None,
+                automount_loc=None,
+                name_loc=self.loc(get_key(node, "name") or node),
+                origin="helm-values",
+            )
+        )
 
     def kustomization(self, documents: list[yaml.Node | None]) -> Kustomization | None:
         node = documents[0] if documents else None
