@@ -57,6 +57,9 @@ def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote]
                 replace(o, namespace=rendering.namespace) if rendering.namespace else o for o in k8s.objects
             )
     facts = build_terraform_facts(tf_files)
+    manifest_roles = tuple(role for k8s in k8s_files for role in k8s.roles)
+    if manifest_roles:  # eksctl ClusterConfig roles join the Terraform ones
+        facts = replace(facts, roles=facts.roles + manifest_roles)
     sas.extend(facts.service_accounts)
     return Project(
         files=tuple(sorted(_path_of(r) for r in results)),

@@ -19,6 +19,7 @@ from irsalint.model import (
     AnnotatedObject,
     Annotation,
     Diagnostic,
+    IamRole,
     EnvVar,
     Location,
     ServiceAccount,
@@ -26,6 +27,7 @@ from irsalint.model import (
     Str,
     Workload,
 )
+from irsalint.load.eksctl import read_cluster_config
 from irsalint.placeholders import has_placeholder
 from irsalint.yamlutil import compose_documents, scalar_bool
 
@@ -62,6 +64,7 @@ KEEP_ALL_UNDER = frozenset({"annotations"})
 # the file ("excessive aliasing"): True reports that as IRSA900 instead.
 REJECT_ALIAS_BOMBS = True
 _MAX_DEPTH = 200
+_EKSCTL_RE = re.compile(r"^\s*apiVersion:\s*[\"']?eksctl\.io/", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class K8sFile:
     workloads: tuple[Workload, ...]
     objects: tuple[AnnotatedObject, ...]
     kustomization: Kustomization | None = None
+    roles: tuple[IamRole, ...] = ()  # roles declared beside their ServiceAccounts (eksctl)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,7 @@ def load_manifest(
         kustomization = _is_kustomization_path(path)
     reader.lines = text.splitlines() if kustomization else []  # to place inline patches
     helm_values = not kustomization and is_helm_values_path(path)
+    eksctl = not kustomization and _EKSCTL_RE.search(text) is not None
     first: list[yaml.Node | None] = []
     # A List's items are read one by one while the document is parsed (`kubectl get -o yaml` of a
     # big cluster: 30 MB, 250,000 objects), and kept only if the document turns out to be a List.
@@ -125,7 +130,7 @@ def load_manifest(
         # one document at a time: a long stream never has all its nodes in memory at once
         # kustomization files are small and read whole (patches, targets...)
         # (Helm values too: their ServiceAccount settings sit under arbitrary keys)
-        wanted = None if kustomization or helm_values else keep
+        wanted = None if kustomization or helm_values or eksctl else keep
         for document in compose_documents(text, wanted, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
             if kustomization:
                 first = first or [document]
@@ -153,7 +158,7 @@ def load_manifest(
         return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}")
     if kustomization:
         return K8sFile(path, (), (), (), reader.kustomization(first))
-    return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects))
+    return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles))
 
 
 def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
@@ -220,6 +225,7 @@ class _Reader:
         self.sas: list[ServiceAccount] = []
         self.workloads: list[Workload] = []
         self.objects: list[AnnotatedObject] = []
+        self.roles: list[IamRole] = []
         self.lines: list[str] = []
 
     def loc(self, node: yaml.Node) -> Location:
@@ -246,6 +252,12 @@ class _Reader:
                 self.sas.extend(streamed.sas)
                 self.workloads.extend(streamed.workloads)
                 self.objects.extend(streamed.objects)
+            return
+        if kind == "ClusterConfig" and str(text_of(get(node, "apiVersion"))).startswith("eksctl.io/"):
+            for sa, role in read_cluster_config(self.path, node, self.loc):
+                self.sas.append(sa)
+                if role is not None:
+                    self.roles.append(role)
             return
         metadata = get(node, "metadata")
         name_node = get(metadata, "name")
