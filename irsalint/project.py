@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from irsalint.load import LoadResult
 from irsalint.load.k8s import K8sFile, Kustomization
+from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
 from irsalint.terraform_model import TerraformFacts, build_terraform_facts
@@ -60,6 +61,15 @@ def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote]
     manifest_roles = tuple(role for k8s in k8s_files for role in k8s.roles)
     if manifest_roles:  # eksctl ClusterConfig roles join the Terraform ones
         facts = replace(facts, roles=facts.roles + manifest_roles)
+    for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
+        facts = replace(
+            facts,
+            roles=facts.roles + plan.roles,
+            policies=facts.policies + plan.policies,
+            attachments=facts.attachments + plan.attachments,
+            inline_policies=facts.inline_policies + plan.inline_policies,
+            service_accounts=facts.service_accounts + plan.service_accounts,
+        )
     sas.extend(facts.service_accounts)
     return Project(
         files=tuple(sorted(_path_of(r) for r in results)),

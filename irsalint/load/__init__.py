@@ -7,10 +7,11 @@ import os
 from typing import Union
 
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
+from irsalint.load.plan import PlanFile, load_plan, looks_like_plan
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic, Location, SkipNote
 
-LoadResult = Union[K8sFile, TfFile, Diagnostic, SkipNote]
+LoadResult = Union[K8sFile, TfFile, PlanFile, Diagnostic, SkipNote]
 
 DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
 
@@ -39,6 +40,10 @@ def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) 
     try:
         if kind == "terraform":
             return load_terraform(path, text)
+        if path.endswith(".json") and looks_like_plan(text):
+            plan = load_plan(path, text)
+            if plan is not None:
+                return plan
         return load_manifest(path, text)
     except (RecursionError, MemoryError):
         return Diagnostic(Location(path, 1, 1), "too deeply nested to analyze")
