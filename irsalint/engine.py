@@ -200,7 +200,7 @@ def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> L
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
     results = load_all(sources, options, base)
-    project = build_project(results, notes)
+    project = build_project(results, notes, base)
     findings = run_rules(project, rules, options)
     return LintResult(
         findings=tuple(findings),

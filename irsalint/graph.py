@@ -111,12 +111,15 @@ class IrsaGraph:
             graph.add_node(sa.id, data=sa)
             for role_id in self.sa_matches[sa.id].role_ids:
                 graph.add_edge(sa.id, role_id, kind=Edge.ANNOTATES)
-        self._sa_by_name: dict[tuple[Str, Str], list[ServiceAccount]] = defaultdict(list)
+        # Only known names link: two unknown names (a Helm release without serviceAccount.name,
+        # a workload whose serviceAccountName is a placeholder) are not the same account.
+        self._sa_by_name: dict[tuple[str, str], list[ServiceAccount]] = defaultdict(list)
         for sa in self.service_accounts:
-            self._sa_by_name[(sa.namespace, sa.name)].append(sa)
+            if isinstance(sa.namespace, str) and isinstance(sa.name, str):
+                self._sa_by_name[(sa.namespace, sa.name)].append(sa)
         for workload in self.workloads:
             graph.add_node(workload.id, data=workload)
-            for sa in self._sa_by_name.get((workload.namespace, workload.service_account), []):
+            for sa in self.service_account_named(workload.namespace, workload.service_account):
                 graph.add_edge(workload.id, sa.id, kind=Edge.RUNS_AS)
         for role_id, policy_ids in self._attached_policy_ids.items():
             for policy_id in policy_ids:
@@ -161,6 +164,8 @@ class IrsaGraph:
                 if isinstance(self.graph.nodes[s]["data"], ServiceAccount)]
 
     def service_account_named(self, namespace: Str, name: Str) -> list[ServiceAccount]:
+        if not isinstance(namespace, str) or not isinstance(name, str):
+            return []
         return list(self._sa_by_name.get((namespace, name), []))
 
     # --- role -> policies -----------------------------------------------------------------------

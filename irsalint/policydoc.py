@@ -9,6 +9,8 @@ become UNKNOWN and mark the piece incomplete, so verdicts built on them stay sil
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -31,6 +33,39 @@ from irsalint.yamlutil import compose_all
 
 _UNKNOWN_MARK = "@@irsalint-unknown@@"
 _MAX_DOC_DEPTH = 8
+
+# Reads a file named by `templatefile()` / `file()` relative to the Terraform module's directory:
+# (repository-relative path, text), or None when it is absent, too large or outside the scan.
+FileReader = Callable[[str], Union[tuple[str, str], None]]
+
+# Terraform template syntax: `$${` and `%%{` escapes, `${ expr }` interpolations, `%{ }` directives.
+_TEMPLATE_TOKEN_RE = re.compile(r"\$\$\{|%%\{|\$\{([^}]*)\}|%\{")
+_IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def render_template_file(text: str, variables: dict[str, Any] | None) -> str | None:
+    """A Terraform template with the known variables substituted; unknown interpolations become
+    the unknown marker (their piece of the document is then unknown). None: template directives
+    (`%{ if }`, `%{ for }`) we do not evaluate. `variables` None: every interpolation is unknown."""
+    pieces: list[str] = []
+    position = 0
+    for match in _TEMPLATE_TOKEN_RE.finditer(text):
+        pieces.append(text[position : match.start()])
+        position = match.end()
+        token = match.group(0)
+        if token == "$${":
+            pieces.append("${")
+        elif token == "%%{":
+            pieces.append("%{")
+        elif token == "%{":
+            return None
+        else:
+            name = match.group(1).strip()
+            value = variables.get(name, UNKNOWN) if variables is not None and _IDENTIFIER_RE.match(name) else UNKNOWN
+            rendered = to_template_string(value)
+            pieces.append(_UNKNOWN_MARK if rendered is None else rendered)
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 # --- a positioned JSON-like tree ----------------------------------------------------------------
@@ -146,8 +181,9 @@ def _from_node(node: yaml.Node, first_line: int, path: str, single: Location | N
 class DocumentReader:
     """Reads policy documents in one Terraform scope (needs the evaluator and the data sources)."""
 
-    def __init__(self, evaluator: Evaluator) -> None:
+    def __init__(self, evaluator: Evaluator, read_file: FileReader | None = None) -> None:
         self.evaluator = evaluator
+        self.read_file = read_file
 
     def read(self, expr: Expr | None, loc: Location, depth: int = 0) -> PolicyDocument | None:
         """A document from an attribute value: jsonencode, heredoc/quoted JSON, data source ref."""
@@ -156,6 +192,8 @@ class DocumentReader:
             return None
         if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
             return document_from_tree(from_expr(expr.args[0], self.evaluator, expr.loc), expr.loc)
+        if isinstance(expr, Call) and expr.name in ("templatefile", "file") and expr.args:
+            return self.read_template_file(expr)
         if isinstance(expr, Traversal) and expr.root == "data" and expr.steps[:1] == ("aws_iam_policy_document",):
             block = self.data_source(expr)
             return self.read_data_source(block, depth + 1) if block is not None else None
@@ -166,6 +204,45 @@ class DocumentReader:
             tree = from_json_text(value, loc.line, loc.path, loc)
             return document_from_tree(tree, loc) if tree is not None else None
         return None
+
+    def read_template_file(self, expr: Call) -> PolicyDocument | None:
+        """`templatefile("trust.json.tpl", {...})` / `file("trust.json")`: the file next to the
+        Terraform code, known variables substituted, positions in the template file."""
+        if self.read_file is None:
+            return None
+        name = self.file_name(expr.args[0])
+        if name is None:
+            return None
+        loaded = self.read_file(name)
+        if loaded is None:
+            return None
+        path, text = loaded
+        if expr.name == "templatefile":
+            variables: dict[str, Any] | None = {}
+            if len(expr.args) >= 2:
+                value = self.evaluator.eval(expr.args[1])
+                variables = value if isinstance(value, dict) else None
+            rendered = render_template_file(text, variables)
+            if rendered is None:
+                return None
+            text = rendered
+        tree = from_json_text(text, 1, path, None)
+        return document_from_tree(tree, Location(path, 1)) if tree is not None else None
+
+    def file_name(self, expr: Expr) -> str | None:
+        """A file path argument; `path.module` is the module's own directory (".")."""
+        expr = self.evaluator.resolve_expr(expr) or expr
+        parts = expr.parts if isinstance(expr, Template) else (expr,)
+        pieces: list[str] = []
+        for part in parts:
+            if isinstance(part, Traversal) and part.root == "path" and part.steps == ("module",):
+                pieces.append(".")
+                continue
+            text = part if isinstance(part, str) else to_template_string(self.evaluator.eval(part))
+            if text is None:
+                return None
+            pieces.append(text)
+        return "".join(pieces)
 
     def data_source(self, expr: Traversal) -> Block | None:
         if len(expr.steps) < 2 or not isinstance(expr.steps[1], str):

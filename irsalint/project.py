@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -40,7 +41,9 @@ class Rendering:
     patches: tuple[tuple[str | None, ServiceAccount], ...] = ()  # (target name, patch)
 
 
-def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote] = ()) -> Project:
+def build_project(
+    results: Sequence[LoadResult], extra_skips: Iterable[SkipNote] = (), base: Path | None = None
+) -> Project:
     k8s_files = [r for r in results if isinstance(r, K8sFile)]
     tf_files = [r for r in results if isinstance(r, TfFile)]
     renderings = kustomize_renderings(k8s_files)
@@ -57,7 +60,7 @@ def build_project(results: Sequence[LoadResult], extra_skips: Iterable[SkipNote]
             objects.extend(
                 replace(o, namespace=rendering.namespace) if rendering.namespace else o for o in k8s.objects
             )
-    facts = build_terraform_facts(tf_files)
+    facts = build_terraform_facts(tf_files, str(base) if base else None)  # resolves templatefile() paths
     manifest_roles = tuple(role for k8s in k8s_files for role in k8s.roles)
     if manifest_roles:  # eksctl ClusterConfig roles join the Terraform ones
         facts = replace(facts, roles=facts.roles + manifest_roles)

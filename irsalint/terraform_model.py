@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ from irsalint.model import (
     UNKNOWN,
     Annotation,
     Attachment,
+    Condition,
     IamRole,
     InlinePolicy,
     Location,
@@ -48,11 +51,43 @@ from irsalint.model import (
     Value,
     ValueList,
 )
-from irsalint.policydoc import DocumentReader, make_condition
-from irsalint.resolve import Evaluator, Scope
+from irsalint.policydoc import (
+    DocumentReader,
+    FileReader,
+    LList,
+    LMap,
+    LNode,
+    LScalar,
+    from_expr,
+    from_json_text,
+    make_condition,
+    render_template_file,
+)
+from irsalint.policydoc import _UNKNOWN_MARK as UNKNOWN_TEXT_MARK
+from irsalint.resolve import Evaluator, Scope, to_template_string
 
 MODULE_V5 = "iam-role-for-service-accounts-eks"
 MODULE_V6 = "iam-role-for-service-accounts"
+MODULE_OIDC = "iam-assumable-role-with-oidc"  # terraform-aws-modules/iam v5
+MODULE_EKS_ROLE = "iam-eks-role"  # terraform-aws-modules/iam v5
+MODULE_ROLE = "iam-role"  # terraform-aws-modules/iam v6 generic role
+MODULE_ADDON = "eks-blueprints-addon"  # aws-ia/eks-blueprints-addon (helm release + IRSA role)
+_PATH_MODULES = (MODULE_V5, MODULE_V6, MODULE_OIDC, MODULE_EKS_ROLE, MODULE_ROLE)
+# (flag, default) that must not be false for the module to create its role
+_CREATE_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
+    MODULE_V5: (("create_role", True),),
+    MODULE_V6: (("create", True),),
+    MODULE_OIDC: (("create_role", False),),
+    MODULE_EKS_ROLE: (("create_role", True),),
+    MODULE_ROLE: (("create", True),),
+    MODULE_ADDON: (("create", True), ("create_role", False)),
+}
+ROLE_ARN_KEY = "eks.amazonaws.com/role-arn"
+MAX_TEMPLATE_BYTES = 1024 * 1024
+# Stand-ins for interpolations in YAML values text (plain scalars: `@` cannot start one in YAML)
+_REF_MARK = "irsalint-ref-{}-x7q"
+_REF_MARK_RE = re.compile(r"^irsalint-ref-(\d+)-x7q$")
+_YAML_UNKNOWN_MARK = "irsalint-unknown-x7q"
 # kubernetes_default_service_account(_v1) manages the namespace's existing `default` ServiceAccount.
 DEFAULT_SA_RESOURCES = ("kubernetes_default_service_account", "kubernetes_default_service_account_v1")
 SA_RESOURCES = ("kubernetes_service_account", "kubernetes_service_account_v1", *DEFAULT_SA_RESOURCES)
@@ -96,10 +131,25 @@ def module_kind(source: Str) -> str | None:
     if not isinstance(source, str):
         return None
     path = source.split("?", 1)[0].rstrip("/")
-    for kind in (MODULE_V5, MODULE_V6):
+    for kind in _PATH_MODULES:
         if path.endswith("/" + kind) or path == kind:
             return kind
+    location = path.split("::", 1)[-1].split("://", 1)[-1]
+    repo, subdirectory, _ = location.partition("//")
+    repo = repo.removesuffix(".git").rstrip("/")
+    if not subdirectory and repo.endswith(("aws-ia/eks-blueprints-addon/aws", "/terraform-aws-eks-blueprints-addon")):
+        return MODULE_ADDON  # the root module, not one of its subdirectories
     return None
+
+
+def module_creates_role(kind: str, body: Body, evaluator: Evaluator) -> bool:
+    """False only when the module's create flags are known to be off (unknown: it may create it)."""
+    for flag, default in _CREATE_FLAGS.get(kind, ()):
+        attribute = body.attr(flag)
+        value = default if attribute is None else evaluator.eval(attribute.expr)
+        if value is False:
+            return False
+    return True
 
 
 def build_scopes(files: Sequence[TfFile]) -> dict[str, Scope]:
@@ -135,7 +185,8 @@ def build_scopes(files: Sequence[TfFile]) -> dict[str, Scope]:
             elif kind == "aws_iam_policy":
                 scope.policy_ids[f"aws_iam_policy.{name}"] = _node_id(scope, f"aws_iam_policy.{name}")
         for name, block in scope.modules.items():
-            if module_kind(evaluator.eval_str(block.body.expr("source"))) is not None:
+            module = module_kind(evaluator.eval_str(block.body.expr("source")))
+            if module is not None and module_creates_role(module, block.body, evaluator):
                 scope.role_ids[f"module.{name}"] = _node_id(scope, f"module.{name}")
     return scopes
 
@@ -144,8 +195,11 @@ def _node_id(scope: Scope, address: str) -> str:
     return f"tf:{address}@{scope.directory or '.'}"
 
 
-def build_terraform_facts(files: Sequence[TfFile]) -> TerraformFacts:
+def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> TerraformFacts:
+    """`base`: the directory the files' paths are relative to (default: the working directory);
+    templates named by `templatefile()` are read below it, never outside."""
     scopes = build_scopes(files)
+    base_real = os.path.realpath(base if base is not None else os.getcwd())
     roles: list[IamRole] = []
     policies: list[ManagedPolicy] = []
     attachments: list[Attachment] = []
@@ -154,7 +208,7 @@ def build_terraform_facts(files: Sequence[TfFile]) -> TerraformFacts:
     associations: list[PodIdentityAssociation] = []
     for directory in sorted(scopes):
         scope = scopes[directory]
-        builder = _ScopeBuilder(scope)
+        builder = _ScopeBuilder(scope, template_reader(base_real, directory))
         roles.extend(builder.roles())
         policies.extend(builder.policies())
         attachments.extend(builder.attachments())
@@ -174,11 +228,73 @@ def build_terraform_facts(files: Sequence[TfFile]) -> TerraformFacts:
     )
 
 
+def template_reader(base_real: str, directory: str) -> FileReader:
+    """Read a file named relative to a module directory: only regular files inside `base_real`
+    (after resolving `..` and symlinks), at most MAX_TEMPLATE_BYTES, UTF-8."""
+
+    def read(name: str) -> tuple[str, str] | None:
+        if not name or "\x00" in name or os.path.isabs(name) or posixpath.isabs(directory):
+            return None
+        rel = posixpath.normpath(posixpath.join(directory, name))
+        if rel == ".." or rel.startswith("../"):
+            return None
+        full = os.path.realpath(os.path.join(base_real, rel))
+        try:
+            if os.path.commonpath([full, base_real]) != base_real:
+                return None
+            if not os.path.isfile(full) or os.path.getsize(full) > MAX_TEMPLATE_BYTES:
+                return None
+            with open(full, "rb") as handle:
+                data = handle.read(MAX_TEMPLATE_BYTES + 1)
+        except (OSError, ValueError):
+            return None
+        if len(data) > MAX_TEMPLATE_BYTES:
+            return None
+        try:
+            return rel, data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+
+    return read
+
+
+@dataclass(frozen=True, slots=True)
+class _HelmSet:
+    """One helm value set by `set` (v2 block / v3 list entry) or by a module input."""
+
+    path: tuple[str, ...]
+    value: Any  # str | RoleRef | UNKNOWN | ...
+    loc: Location
+
+
+def helm_path(name: str) -> tuple[str, ...] | None:
+    """`controller.serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn` -> its keys
+    (Helm `--set` syntax: `\\.` is a literal dot); None for list indexes we do not model."""
+    segments: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for char in name:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ".":
+            segments.append("".join(current))
+            current = []
+        elif char in "[]":
+            return None
+        else:
+            current.append(char)
+    segments.append("".join(current))
+    return tuple(segments) if all(segments) else None
+
+
 class _ScopeBuilder:
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, read_file: FileReader | None = None) -> None:
         self.scope = scope
         self.evaluator = Evaluator(scope)
-        self.reader = DocumentReader(self.evaluator)
+        self.reader = DocumentReader(self.evaluator, read_file)
 
     def eval(self, expr: Expr | None) -> Any:
         return self.evaluator.eval(expr)
@@ -205,8 +321,18 @@ class _ScopeBuilder:
                 yield self.raw_role(name, block)
         for name, block in sorted(self.scope.modules.items()):
             module = module_kind(self.evaluator.eval_str(block.body.expr("source")))
-            if module is not None:
+            if module is None or f"module.{name}" not in self.scope.role_ids:
+                continue
+            if module in (MODULE_V5, MODULE_V6):
                 yield self.module_role(name, block, module)
+            elif module == MODULE_OIDC:
+                yield self.oidc_module_role(name, block)
+            elif module == MODULE_EKS_ROLE:
+                yield self.eks_module_role(name, block)
+            elif module == MODULE_ROLE:
+                yield self.v6_role_module_role(name, block)
+            elif module == MODULE_ADDON:
+                yield self.addon_module_role(name, block)
 
     def raw_role(self, name: str, block: Block) -> IamRole:
         body = block.body
@@ -299,6 +425,363 @@ class _ScopeBuilder:
             loc=block.loc,
             inline_policies=generated,
             managed_policy_arns=self.value_items(policy_attr),
+        )
+
+    # --- other role modules: trusts synthesised as the module's own policy document renders them
+
+    def v5_name(self, body: Body) -> tuple[Str, bool]:
+        """v5 modules: `role_name`, else `role_name_prefix` (a prefix)."""
+        role_name = self.text(body, "role_name")
+        if role_name is not None:
+            return role_name, False
+        prefix = self.text(body, "role_name_prefix")
+        return (prefix, True) if prefix is not None else (UNKNOWN, False)
+
+    def prefixed_name(self, base: Str | None, use_prefix: Any) -> tuple[Str, bool]:
+        """v6-style naming: `use_name_prefix` (default true) renders `name_prefix = "${name}-"`."""
+        if use_prefix is True:
+            return (base + "-" if isinstance(base, str) else UNKNOWN), True
+        if use_prefix is False:
+            return (base if base is not None else UNKNOWN), False
+        return UNKNOWN, False
+
+    def flag(self, body: Body, name: str, default: bool) -> Any:
+        attribute = body.attr(name)
+        return default if attribute is None else self.eval(attribute.expr)
+
+    def string_list(self, attribute: Attribute) -> ValueList:
+        """A list (or set) of strings, each element at its own line when written literally."""
+        expr = self.evaluator.resolve_expr(attribute.expr)
+        if isinstance(expr, Call) and expr.name in ("toset", "tolist", "distinct", "compact") and len(expr.args) == 1:
+            expr = self.evaluator.resolve_expr(expr.args[0])
+        if isinstance(expr, TupleExpr) and expr.loc.path == attribute.loc.path:
+            values: list[Value] = []
+            complete = True
+            for item in expr.items:
+                value = self.eval(item)
+                if isinstance(value, tuple):
+                    values.extend(Value(v, item.loc) for v in value)
+                elif value is UNKNOWN and not isinstance(item, Template):
+                    complete = False  # could be a whole list
+                else:
+                    values.append(Value(value, item.loc))
+            return ValueList(tuple(values), complete, attribute.loc)
+        value = self.eval(attribute.expr)
+        if isinstance(value, tuple):
+            return ValueList(tuple(Value(v, attribute.loc) for v in value), True, attribute.loc)
+        return ValueList((), False, attribute.loc)
+
+    def provider_urls(self, body: Body, *names: str) -> tuple[list[Value], bool]:
+        """Issuer URLs (`https://` stripped, empty ones dropped, duplicates once) and whether
+        every one could be read."""
+        urls: list[Value] = []
+        seen: set[str] = set()
+        complete = True
+        for name in names:
+            attribute = body.attr(name)
+            if attribute is None:
+                continue
+            if name.endswith("_url"):  # a single URL
+                values = ValueList((Value(self.eval(attribute.expr), attribute.loc),), True, attribute.loc)
+            else:
+                values = self.string_list(attribute)
+            complete = complete and values.complete
+            for item in values.values:
+                if item.value is None or item.value == "":
+                    continue
+                if isinstance(item.value, str):
+                    text = item.value.replace("https://", "")
+                    if text in seen:
+                        continue
+                    seen.add(text)
+                    urls.append(Value(text, item.loc))
+                else:
+                    urls.append(Value(UNKNOWN, item.loc))  # may also be empty: then no statement
+                    complete = False
+        return urls, complete
+
+    @staticmethod
+    def provider_principal(url: Value, account: Str) -> Value:
+        """The Federated principal the modules render: partition (and maybe account) from data
+        sources, so they stay placeholders; the issuer part is known."""
+        if not isinstance(url.value, str):
+            return Value(UNKNOWN, url.loc)
+        account_text = account if isinstance(account, str) else "${account_id}"
+        return Value(f"arn:${{partition}}:iam::{account_text}:oidc-provider/{url.value}", url.loc)
+
+    @staticmethod
+    def web_statement(
+        principal: Value,
+        conditions: Sequence[Condition],
+        loc: Location,
+        conditions_complete: bool = True,
+        actions: Sequence[str] = (WEB_IDENTITY_ACTION,),
+    ) -> Statement:
+        return Statement(
+            sid=None,
+            effect="Allow",
+            actions=ValueList(tuple(Value(a, loc) for a in actions), True, loc),
+            not_actions=None,
+            resources=None,
+            not_resources=None,
+            principals=(Principal("Federated", ValueList((principal,), True, principal.loc)),),
+            conditions=tuple(conditions),
+            conditions_complete=conditions_complete,
+            loc=loc,
+        )
+
+    def claim_conditions(
+        self, body: Body, url: Value, specs: Sequence[tuple[str, str, str]]
+    ) -> list[Condition]:
+        """One condition per (attribute, operator, claim) whose list is not known to be empty
+        (the modules render `dynamic "condition"` blocks only for non-empty lists)."""
+        conditions: list[Condition] = []
+        for attribute_name, operator, claim in specs:
+            attribute = body.attr(attribute_name)
+            if attribute is None:
+                continue
+            values = self.string_list(attribute)
+            if values.complete and not values.values:
+                continue
+            key: Str = f"{url.value}:{claim}" if isinstance(url.value, str) else UNKNOWN
+            conditions.append(make_condition(operator, key, ":" + claim, values, attribute.loc))
+        return conditions
+
+    def first_loc(self, body: Body, names: Sequence[str], default: Location) -> Location:
+        for name in names:
+            attribute = body.attr(name)
+            if attribute is not None:
+                return attribute.loc
+        return default
+
+    def oidc_module_role(self, name: str, block: Block) -> IamRole:
+        """v5 `iam-assumable-role-with-oidc`: one statement per provider URL; `:sub` conditions
+        only for non-empty subject lists (none: any ServiceAccount may assume the role)."""
+        body = block.body
+        address = f"module.{name}"
+        role_name, is_prefix = self.v5_name(body)
+        urls, complete = self.provider_urls(body, "provider_urls", "provider_url")
+        account = self.known(body, "aws_account_id")
+        specs = (
+            ("oidc_fully_qualified_subjects", "StringEquals", "sub"),
+            ("oidc_subjects_with_wildcards", "StringLike", "sub"),
+            ("oidc_fully_qualified_audiences", "StringLike", "aud"),
+        )
+        statements = [
+            self.web_statement(self.provider_principal(url, account), self.claim_conditions(body, url, specs), block.loc)
+            for url in urls
+        ]
+        return IamRole(
+            id=self.scope.role_ids[address],
+            address=address,
+            kind=f"module:{MODULE_OIDC}",
+            name=role_name,
+            name_is_prefix=is_prefix,
+            path=self.known(body, "role_path", "/"),
+            account=UNKNOWN,
+            trust=PolicyDocument(tuple(statements), complete, block.loc),
+            trust_loc=self.first_loc(body, ("oidc_fully_qualified_subjects", "oidc_subjects_with_wildcards"), block.loc),
+            loc=block.loc,
+            managed_policy_arns=self.value_items(body.attr("role_policy_arns")),
+        )
+
+    def eks_module_role(self, name: str, block: Block) -> IamRole:
+        """v5 `iam-eks-role`: one statement per `cluster_service_accounts` cluster; the issuer comes
+        from `data.aws_eks_cluster` (unknown); a `:sub` condition only (the module sets no `:aud`)."""
+        body = block.body
+        address = f"module.{name}"
+        role_name, is_prefix = self.v5_name(body)
+        test_attr = body.attr("assume_role_condition_test")
+        test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
+        accounts_attr = body.attr("cluster_service_accounts")
+        statements: list[Statement] = []
+        complete = True
+        trust_loc = block.loc
+        if accounts_attr is not None:
+            clusters = self.evaluator.resolve_expr(accounts_attr.expr)
+            trust_loc = accounts_attr.loc
+            if isinstance(clusters, ObjectExpr):
+                for item in clusters.items:
+                    subjects = self.subject_values(item.value, item.loc)
+                    condition = make_condition(test, UNKNOWN, ":sub", subjects, item.loc)
+                    statements.append(self.web_statement(Value(UNKNOWN, item.loc), (condition,), item.loc))
+            else:
+                complete = False
+        return IamRole(
+            id=self.scope.role_ids[address],
+            address=address,
+            kind=f"module:{MODULE_EKS_ROLE}",
+            name=role_name,
+            name_is_prefix=is_prefix,
+            path=self.known(body, "role_path", "/"),
+            account=UNKNOWN,
+            trust=PolicyDocument(tuple(statements), complete, block.loc),
+            trust_loc=trust_loc,
+            loc=block.loc,
+            managed_policy_arns=self.value_items(body.attr("role_policy_arns")),
+        )
+
+    def v6_role_module_role(self, name: str, block: Block) -> IamRole:
+        """v6 `iam-role`: with `enable_oidc`, one statement per `oidc_provider_urls` entry with
+        `:sub` conditions from `oidc_subjects` (StringEquals) / `oidc_wildcard_subjects`
+        (StringLike), `:aud` from `oidc_audiences`, plus `trust_policy_conditions`."""
+        body = block.body
+        address = f"module.{name}"
+        role_name, is_prefix = self.prefixed_name(self.text(body, "name"), self.flag(body, "use_name_prefix", True))
+        complete = True
+        statements: list[Statement] = []
+        enable = self.flag(body, "enable_oidc", False)
+        if enable is not False:
+            complete = enable is True
+            urls, urls_complete = self.provider_urls(body, "oidc_provider_urls")
+            complete = complete and urls_complete
+            account = self.known(body, "oidc_account_id")
+            extra, extra_complete = self.generic_conditions(body.attr("trust_policy_conditions"))
+            specs = (
+                ("oidc_subjects", "StringEquals", "sub"),
+                ("oidc_wildcard_subjects", "StringLike", "sub"),
+                ("oidc_audiences", "StringEquals", "aud"),
+            )
+            for url in urls:
+                conditions = [*self.claim_conditions(body, url, specs), *extra]
+                statements.append(
+                    self.web_statement(
+                        self.provider_principal(url, account),
+                        conditions,
+                        block.loc,
+                        conditions_complete=extra_complete,
+                        actions=("sts:TagSession", WEB_IDENTITY_ACTION),
+                    )
+                )
+        for other in ("source_trust_policy_documents", "override_trust_policy_documents", "trust_policy_permissions"):
+            attribute = body.attr(other)
+            if attribute is not None and self.eval(attribute.expr) not in (None, (), {}):
+                complete = False  # further statements we do not read
+        if self.flag(body, "enable_bitbucket_oidc", False) is not False:
+            complete = False  # its subjects are the same lists, under another issuer
+        return IamRole(
+            id=self.scope.role_ids[address],
+            address=address,
+            kind=f"module:{MODULE_ROLE}",
+            name=role_name,
+            name_is_prefix=is_prefix,
+            path=self.known(body, "path", "/"),
+            account=UNKNOWN,
+            trust=PolicyDocument(tuple(statements), complete, block.loc),
+            trust_loc=self.first_loc(body, ("oidc_subjects", "oidc_wildcard_subjects"), block.loc),
+            loc=block.loc,
+            managed_policy_arns=self.value_items(body.attr("policies")),
+        )
+
+    def generic_conditions(self, attribute: Attribute | None) -> tuple[list[Condition], bool]:
+        """v6 `trust_policy_conditions`: a list of {test, variable, values}."""
+        if attribute is None:
+            return [], True
+        value = self.eval(attribute.expr)
+        entries = value if isinstance(value, tuple) else tuple(value.values()) if isinstance(value, dict) else None
+        if entries is None:
+            return [], False
+        conditions: list[Condition] = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                return conditions, False
+            test = entry.get("test", UNKNOWN)
+            variable = entry.get("variable", UNKNOWN)
+            raw = entry.get("values", UNKNOWN)
+            items = raw if isinstance(raw, tuple) else (raw,)
+            values = ValueList(
+                tuple(Value(v, attribute.loc) for v in items if v is not UNKNOWN), UNKNOWN not in items, attribute.loc
+            )
+            conditions.append(
+                make_condition(
+                    test if isinstance(test, str) else UNKNOWN,
+                    variable if isinstance(variable, str) else UNKNOWN,
+                    "",
+                    values,
+                    attribute.loc,
+                )
+            )
+        return conditions, True
+
+    def addon_namespace(self, body: Body) -> Str:
+        return self.known(body, "namespace", "default")
+
+    def addon_module_role(self, name: str, block: Block) -> IamRole:
+        """aws-ia `eks-blueprints-addon`: one statement per `oidc_providers` entry admitting
+        `system:serviceaccount:<namespace>:<service_account>`, `:aud` sts; name from `role_name`
+        (else the addon `name`), a prefix unless `role_name_use_prefix = false`."""
+        body = block.body
+        address = f"module.{name}"
+        base = self.text(body, "role_name")
+        if base is None or base == "":
+            base = self.text(body, "name")
+        role_name, is_prefix = self.prefixed_name(
+            base if base != "" else None, self.flag(body, "role_name_use_prefix", True)
+        )
+        test_attr = body.attr("assume_role_condition_test")
+        test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
+        namespace = self.addon_namespace(body)
+        providers_attr = body.attr("oidc_providers")
+        statements: list[Statement] = []
+        complete = True
+        trust_loc = block.loc
+        if providers_attr is not None:
+            providers = self.evaluator.resolve_expr(providers_attr.expr)
+            trust_loc = providers_attr.loc
+            if isinstance(providers, ObjectExpr):
+                for item in providers.items:
+                    entry = self.evaluator.resolve_expr(item.value)
+                    if not isinstance(entry, ObjectExpr):
+                        complete = False
+                        continue
+                    fields = {self.evaluator.eval(i.key): i for i in entry.items}
+                    provider_item = fields.get("provider_arn")
+                    account_item = fields.get("service_account")
+                    namespace_item = fields.get("namespace")
+                    provider_arn = self.eval(provider_item.value) if provider_item else UNKNOWN
+                    provider_loc = provider_item.loc if provider_item else item.loc
+                    issuer: Str = UNKNOWN
+                    if isinstance(provider_arn, str):
+                        issuer = oidc_issuer_of_provider_arn(provider_arn) or UNKNOWN
+                    sa_name = self.eval(account_item.value) if account_item else UNKNOWN
+                    sa_namespace = self.eval(namespace_item.value) if namespace_item else namespace
+                    subject_loc = account_item.loc if account_item else item.loc
+                    subject: Str = UNKNOWN
+                    if isinstance(sa_name, str) and isinstance(sa_namespace, str):
+                        subject = f"system:serviceaccount:{sa_namespace}:{sa_name}"
+                    trust_loc = subject_loc
+                    aud_loc = test_attr.loc if test_attr is not None else provider_loc
+                    conditions = (
+                        make_condition(
+                            test,
+                            f"{issuer}:sub" if isinstance(issuer, str) else UNKNOWN,
+                            ":sub",
+                            ValueList((Value(subject, subject_loc),), True, subject_loc),
+                            subject_loc,
+                        ),
+                        make_condition(
+                            test,
+                            f"{issuer}:aud" if isinstance(issuer, str) else UNKNOWN,
+                            ":aud",
+                            ValueList((Value(STS_AUDIENCE, aud_loc),), True, aud_loc),
+                            aud_loc,
+                        ),
+                    )
+                    statements.append(self.web_statement(Value(provider_arn, provider_loc), conditions, item.loc))
+            else:
+                complete = False
+        return IamRole(
+            id=self.scope.role_ids[address],
+            address=address,
+            kind=f"module:{MODULE_ADDON}",
+            name=role_name,
+            name_is_prefix=is_prefix,
+            path=self.known(body, "role_path", "/"),
+            account=UNKNOWN,
+            trust=PolicyDocument(tuple(statements), complete, block.loc),
+            trust_loc=trust_loc,
+            loc=block.loc,
+            managed_policy_arns=self.value_items(body.attr("role_policies")),
         )
 
     def module_v5_policies(self, address: str, body: Body) -> tuple[PolicyDocument, ...]:
@@ -487,6 +970,190 @@ class _ScopeBuilder:
                 origin="terraform",
             )
 
+        for (kind, name), block in sorted(self.scope.resources.items()):
+            if kind == "helm_release":
+                yield from self.helm_service_accounts(
+                    f"helm_release.{name}",
+                    self.known(block.body, "namespace", "default"),
+                    self.helm_values(block.body.attr("values")),
+                    self.helm_sets(block.body),
+                    block.loc,
+                )
+        for name, block in sorted(self.scope.modules.items()):
+            if module_kind(self.evaluator.eval_str(block.body.expr("source"))) == MODULE_ADDON:
+                yield from self.addon_service_accounts(name, block)
+
+    # --- helm releases: the ServiceAccounts their charts create, as far as the values tell
+
+    def helm_sets(self, body: Body) -> list[_HelmSet]:
+        """`set { name, value }` blocks (helm provider v2) and `set = [{ name, value }]` (v3)."""
+        sets: list[_HelmSet] = []
+        for set_block in body.blocks_of("set"):
+            sets.extend(self.helm_set_entry(set_block.body.expr("name"), set_block.body.expr("value"), set_block.loc))
+        attribute = body.attr("set")
+        if attribute is not None:
+            sets.extend(self.helm_set_list(attribute.expr, 0))
+        return sets
+
+    def helm_set_list(self, expr: Expr | None, depth: int) -> Iterator[_HelmSet]:
+        expr = self.evaluator.resolve_expr(expr)
+        if depth > 8:
+            return
+        if isinstance(expr, Call) and expr.name in ("concat", "tolist", "flatten"):
+            for arg in expr.args:
+                yield from self.helm_set_list(arg, depth + 1)
+        elif isinstance(expr, TupleExpr):
+            for item in expr.items:
+                entry = self.evaluator.resolve_expr(item)
+                if isinstance(entry, ObjectExpr):
+                    fields = {self.evaluator.eval(i.key): i.value for i in entry.items}
+                    yield from self.helm_set_entry(fields.get("name"), fields.get("value"), entry.loc)
+                elif isinstance(entry, TupleExpr):
+                    yield from self.helm_set_list(entry, depth + 1)
+
+    def helm_set_entry(self, name_expr: Expr | None, value_expr: Expr | None, loc: Location) -> Iterator[_HelmSet]:
+        name = self.eval(name_expr)
+        path = helm_path(name) if isinstance(name, str) else None
+        if path is not None:
+            yield _HelmSet(path, self.eval(value_expr) if value_expr is not None else UNKNOWN, loc)
+
+    def helm_values(self, attribute: Attribute | None) -> list[LNode]:
+        """`values = [yamlencode({...}), <<-EOT ... EOT]`: each document as a positioned tree."""
+        if attribute is None:
+            return []
+        expr = self.evaluator.resolve_expr(attribute.expr)
+        if not isinstance(expr, TupleExpr):
+            return []
+        trees: list[LNode] = []
+        for raw in expr.items:
+            item = self.evaluator.resolve_expr(raw)
+            if isinstance(item, Call) and item.name in ("yamlencode", "jsonencode") and len(item.args) == 1:
+                trees.append(from_expr(item.args[0], self.evaluator, item.loc))
+            elif isinstance(item, Template):
+                tree = self.yaml_template(item)
+                if tree is not None:
+                    trees.append(tree)
+            elif isinstance(item, Call) and item.name in ("file", "templatefile") and item.args:
+                tree = self.yaml_file(item)
+                if tree is not None:
+                    trees.append(tree)
+        return trees
+
+    def yaml_file(self, expr: Call) -> LNode | None:
+        """`file("values.yaml")` / `templatefile("values.yaml.tpl", {...})` next to the code."""
+        read_file = self.reader.read_file
+        name = self.reader.file_name(expr.args[0])
+        loaded = read_file(name) if read_file is not None and name is not None else None
+        if loaded is None:
+            return None
+        path, text = loaded
+        refs: list[RoleRef] = []
+        if expr.name == "templatefile":
+            value = self.eval(expr.args[1]) if len(expr.args) >= 2 else {}
+            variables: dict[str, Any] | None = None
+            if isinstance(value, dict):
+                variables = {}
+                for key, item in value.items():
+                    if isinstance(item, RoleRef):
+                        variables[key] = _REF_MARK.format(len(refs))
+                        refs.append(item)
+                    else:
+                        variables[key] = item if to_template_string(item) is not None else _YAML_UNKNOWN_MARK
+            rendered = render_template_file(text, variables)
+            if rendered is None:
+                return None
+            text = rendered.replace(UNKNOWN_TEXT_MARK, _YAML_UNKNOWN_MARK)
+        tree = from_json_text(text, 1, path, None)
+        return _with_refs(tree, refs, 0) if tree is not None else None
+
+    def yaml_template(self, expr: Template) -> LNode | None:
+        """A YAML values string; interpolated role references survive as RoleRef values."""
+        refs: list[RoleRef] = []
+        pieces: list[str] = []
+        for part in expr.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            value = self.eval(part)
+            if isinstance(value, RoleRef):
+                pieces.append(_REF_MARK.format(len(refs)))
+                refs.append(value)
+            elif isinstance(value, str):
+                pieces.append(value)
+            else:
+                pieces.append(_YAML_UNKNOWN_MARK)
+        text = "".join(pieces)
+        if expr.heredoc:
+            tree = from_json_text(text, expr.body_line, expr.loc.path, None)
+        else:
+            tree = from_json_text(text, expr.loc.line, expr.loc.path, expr.loc)
+        return _with_refs(tree, refs, 0) if tree is not None else None
+
+    def helm_service_accounts(
+        self, address: str, namespace: Str, trees: Sequence[LNode], sets: Sequence[_HelmSet], loc: Location
+    ) -> Iterator[ServiceAccount]:
+        """One ServiceAccount per values prefix (`serviceAccount`, `controller.serviceAccount`...)
+        carrying a role-arn annotation (unless `serviceAccount.create` is false). Values apply in
+        order, then `set` entries win. Without `serviceAccount.name` the chart picks a name we
+        cannot know: UNKNOWN."""
+        found: dict[tuple[str, ...], dict[str, tuple[Any, Location]]] = {}
+        for tree in trees:
+            _collect_service_account_values(tree, (), found, 0)
+        for entry in sets:
+            for index, segment in enumerate(entry.path):
+                if segment != "serviceAccount":
+                    continue
+                rest = entry.path[index + 1 :]
+                if rest in (("name",), ("create",)):
+                    found.setdefault(entry.path[:index], {})[rest[0]] = (entry.value, entry.loc)
+                elif len(rest) == 2 and rest[0] == "annotations":
+                    found.setdefault(entry.path[:index], {})["annotation:" + rest[1]] = (entry.value, entry.loc)
+        for prefix in sorted(found):
+            fields = found[prefix]
+            if "annotation:" + ROLE_ARN_KEY not in fields:
+                continue
+            if fields.get("create", (True, loc))[0] in (False, "false"):
+                continue  # the chart renders no ServiceAccount: the annotation lands nowhere
+            name_value, name_loc = fields.get("name", (UNKNOWN, loc))
+            annotations = tuple(
+                Annotation(key.removeprefix("annotation:"), value if isinstance(value, (str, RoleRef)) else UNKNOWN, key_loc)
+                for key, (value, key_loc) in sorted(fields.items())
+                if key.startswith("annotation:")
+            )
+            yield ServiceAccount(
+                id=_node_id(self.scope, address + (f"[{'.'.join(prefix)}]" if prefix else "")),
+                name=name_value if isinstance(name_value, str) and name_value else UNKNOWN,
+                namespace=namespace,
+                annotations=annotations,
+                automount=None,
+                automount_loc=None,
+                name_loc=name_loc,
+                origin="terraform",
+            )
+
+    def addon_service_accounts(self, name: str, block: Block) -> Iterator[ServiceAccount]:
+        """aws-ia `eks-blueprints-addon`: its helm release, with the role ARN set at every
+        `set_irsa_names` path when the module creates the role."""
+        body = block.body
+        if self.flag(body, "create", True) is False or self.flag(body, "create_release", True) is False:
+            return
+        address = f"module.{name}"
+        sets = list(self.helm_set_list(body.expr("set"), 0)) if body.attr("set") is not None else []
+        role_id = self.scope.role_ids.get(address)
+        names_attr = body.attr("set_irsa_names")
+        if names_attr is not None and role_id is not None:
+            for item in self.string_list(names_attr).values:
+                path = helm_path(item.value) if isinstance(item.value, str) else None
+                if path is not None:
+                    sets.append(_HelmSet(path, RoleRef(role_id, "arn"), item.loc))
+        yield from self.helm_service_accounts(
+            f"{address}.helm_release",
+            self.addon_namespace(body),
+            self.helm_values(body.attr("values")),
+            sets,
+            block.loc,
+        )
+
     def annotations(self, attribute: Attribute | None) -> tuple[Annotation, ...]:
         if attribute is None:
             return ()
@@ -517,6 +1184,40 @@ class _ScopeBuilder:
                 loc=block.loc,
                 namespace_loc=namespace_attr.loc if namespace_attr else block.loc,
             )
+
+
+def _with_refs(node: LNode, refs: Sequence[RoleRef], depth: int) -> LNode:
+    """Put back the role references a YAML template's markers stand for."""
+    if depth > 60:
+        return node
+    if isinstance(node, LScalar):
+        match = _REF_MARK_RE.match(node.value) if isinstance(node.value, str) else None
+        if match is not None and int(match.group(1)) < len(refs):
+            return LScalar(refs[int(match.group(1))], node.loc)
+        if isinstance(node.value, str) and ("-x7q" in node.value and "irsalint-" in node.value):
+            return LScalar(UNKNOWN, node.loc)  # unknown, or a reference inside other text
+        return node
+    if isinstance(node, LList):
+        return LList(tuple(_with_refs(i, refs, depth + 1) for i in node.items), node.loc, node.complete)
+    return LMap(tuple((k, loc, _with_refs(v, refs, depth + 1)) for k, loc, v in node.items), node.loc, node.complete)
+
+
+def _collect_service_account_values(
+    node: LNode, prefix: tuple[str, ...], found: dict[tuple[str, ...], dict[str, tuple[Any, Location]]], depth: int
+) -> None:
+    if not isinstance(node, LMap) or depth > 16:
+        return
+    for key, _key_loc, child in node.items:
+        if key == "serviceAccount" and isinstance(child, LMap):
+            fields = found.setdefault(prefix, {})
+            for field_name, field_loc, value in child.items:
+                if field_name in ("name", "create") and isinstance(value, LScalar):
+                    fields[field_name] = (value.value, field_loc)
+                elif field_name == "annotations" and isinstance(value, LMap):
+                    for annotation, annotation_loc, annotation_value in value.items:
+                        if isinstance(annotation_value, LScalar):
+                            fields["annotation:" + annotation] = (annotation_value.value, annotation_loc)
+        _collect_service_account_values(child, (*prefix, key), found, depth + 1)
 
 
 # --- where roles are used ---------------------------------------------------------------------

@@ -21,8 +21,11 @@ def test_irsa009_severity_depends_on_namespace_wildcard():
         "question-mark-name": {8.0},
         "v5-module-stringlike": {8.0},
         "v6-module-stringlike": {8.0},
+        "v5-oidc-module-wildcards": {8.0},
+        "v5-eks-role-stringlike": {8.0},
         "jsonencode-cluster-wildcard": {9.5},
         "data-document-namespace-pattern": {9.5},
+        "v6-iam-role-wildcard-subjects": {9.5},
     }
     assert "every ServiceAccount in the cluster" in found["jsonencode-cluster-wildcard"][0].message
     assert "every ServiceAccount in namespace team-reports" in found["jsonencode-name-wildcard"][0].message

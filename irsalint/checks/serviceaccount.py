@@ -40,9 +40,11 @@ def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[
                 related,
                 level="note",
             )
-    irsa_names = {(sa.namespace, sa.name): sa for sa in irsa}
+    irsa_ids = {sa.id for sa in irsa}
     for workload in graph.workloads:
-        user = irsa_names.get((workload.namespace, workload.service_account))
+        users = [sa for sa in graph.service_account_named(workload.namespace, workload.service_account)
+                 if sa.id in irsa_ids]
+        user = users[0] if users else None
         if user is None or workload.automount is not False or workload.automount_loc is None:
             continue
         annotation = user.annotation(ROLE_ARN_ANNOTATION)
