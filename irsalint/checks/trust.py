@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+import json
+from importlib import resources
+
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from irsalint.checks.base import Hit, show
@@ -70,7 +74,25 @@ def _message(sa: ServiceAccount, role: IamRole) -> str:
     listed = ", ".join(f'"{s}"' for s in subjects[:5]) + (f" and {len(subjects) - 5} more" if len(subjects) > 5 else "")
     closest = min(subjects, key=lambda s: (edit_distance(subject, s), s))
     hint = _typo_hint(sa, closest)
-    return f"{head}; the trust admits {listed}{hint}"
+    names = [n for n in (sa.name, closest.rpartition(":")[2]) if isinstance(n, str)]
+    return f"{head}; the trust admits {listed}{hint}{component_hint(names)}"
+
+
+@functools.lru_cache(maxsize=1)
+def platform_components() -> dict[str, tuple[str, str]]:
+    """component -> (usual namespace, usual ServiceAccount), from irsalint/data."""
+    data = json.loads(resources.files("irsalint").joinpath("data/platform_components.json").read_text("utf-8"))
+    return {name: (c["namespace"], c["service_account"]) for name, c in data["components"].items()}
+
+
+def component_hint(names: Sequence[str]) -> str:
+    """' (external-secrets usually runs as external-secrets/external-secrets)' when a name involved
+    is a well-known platform component's (or one edit from it)."""
+    for component, (namespace, account) in sorted(platform_components().items()):
+        for name in names:
+            if name in (component, account) or min(edit_distance(name, component), edit_distance(name, account)) == 1:
+                return f" ({component} usually runs as {namespace}/{account})"
+    return ""
 
 
 def _typo_hint(sa: ServiceAccount, closest: str) -> str:
