@@ -95,8 +95,9 @@ class ServiceAccount:
     automount: bool | None  # None: key absent
     automount_loc: Location | None
     name_loc: Location  # metadata.name (or the block's first line in Terraform)
-    origin: str  # "manifest" | "terraform"
+    origin: str  # "manifest" | "terraform" | "helm-values" | "eksctl"
     related: tuple[Location, ...] = ()  # e.g. the kustomization that set the namespace
+    labels: tuple[Annotation, ...] = ()  # metadata.labels (same shape as annotations)
 
     def annotation(self, key: str) -> Annotation | None:
         for annotation in self.annotations:
@@ -227,6 +228,7 @@ class IamRole:
     inline_policies: tuple[PolicyDocument, ...] = ()
     managed_policy_arns: tuple[Value, ...] = ()  # arns attached by the role/module itself
     related: tuple[Location, ...] = ()  # e.g. the data source of its trust
+    permissions_boundary: Value | None = None  # None: no boundary set
 
 
 @dataclass(frozen=True, slots=True)

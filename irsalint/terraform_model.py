@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -318,21 +318,36 @@ class _ScopeBuilder:
     def roles(self) -> Iterator[IamRole]:
         for (kind, name), block in sorted(self.scope.resources.items()):
             if kind == "aws_iam_role":
-                yield self.raw_role(name, block)
+                yield self.with_boundary(self.raw_role(name, block), block, "permissions_boundary")
         for name, block in sorted(self.scope.modules.items()):
             module = module_kind(self.evaluator.eval_str(block.body.expr("source")))
             if module is None or f"module.{name}" not in self.scope.role_ids:
                 continue
             if module in (MODULE_V5, MODULE_V6):
-                yield self.module_role(name, block, module)
+                role = self.module_role(name, block, module)
             elif module == MODULE_OIDC:
-                yield self.oidc_module_role(name, block)
+                role = self.oidc_module_role(name, block)
             elif module == MODULE_EKS_ROLE:
-                yield self.eks_module_role(name, block)
+                role = self.eks_module_role(name, block)
             elif module == MODULE_ROLE:
-                yield self.v6_role_module_role(name, block)
+                role = self.v6_role_module_role(name, block)
             elif module == MODULE_ADDON:
-                yield self.addon_module_role(name, block)
+                role = self.addon_module_role(name, block)
+            else:
+                continue
+            # v5 modules and the blueprints addon call it role_permissions_boundary_arn; v6 modules
+            # permissions_boundary
+            yield self.with_boundary(role, block, "role_permissions_boundary_arn", "permissions_boundary")
+
+    def with_boundary(self, role: IamRole, block: Block, *attributes: str) -> IamRole:
+        for attribute in attributes:
+            found = block.body.attr(attribute)
+            if found is not None:
+                value = self.eval(found.expr)
+                if value is None:
+                    return role  # null: no boundary
+                return replace(role, permissions_boundary=Value(value if isinstance(value, str) else UNKNOWN, found.loc))
+        return role
 
     def raw_role(self, name: str, block: Block) -> IamRole:
         body = block.body
@@ -968,6 +983,7 @@ class _ScopeBuilder:
                 automount_loc=automount_attr.loc if automount_attr else None,
                 name_loc=name_attr.loc if name_attr else block.loc,
                 origin="terraform",
+                labels=self.annotations(meta_body.attr("labels")),
             )
 
         for (kind, name), block in sorted(self.scope.resources.items()):

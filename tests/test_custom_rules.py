@@ -154,3 +154,32 @@ def test_globs_overlap():
     assert globs_overlap("S3:deleteobject", "s3:Delete*") and globs_overlap("s3:Delete?bject", "s3:DeleteObject")
     assert not globs_overlap("s3:GetObject", "s3:Delete*") and not globs_overlap("ec2:*", "s3:*")
     assert globs_overlap("s3:*Object", "s3:Delete*")
+
+
+def test_required_labels(tmp_path):
+    rule = MINIMAL.format(id="ACME005", function="required_labels", params="{labels: ['app.kubernetes.io/owner']}")
+    labelled = SA.format(name="ok", ns="a", extra="").replace(
+        "metadata:\n", "metadata:\n  labels:\n    app.kubernetes.io/owner: payments\n", 1)
+    files = {"k8s.yaml": "---\n".join([labelled, SA.format(name="bare", ns="a", extra="")])}
+    found = _lint(tmp_path, rule, files)
+    bare_line = next(i for i, line in enumerate((tmp_path / "repo" / "k8s.yaml").read_text().splitlines(), 1)
+                     if "name: bare" in line)
+    assert found == {("k8s.yaml", bare_line, "ACME005")}
+
+
+def test_permissions_boundary_required(tmp_path):
+    rule = MINIMAL.format(id="ACME006", function="permissions_boundary_required",
+                          params="{boundaries: ['arn:aws:iam::*:policy/platform-boundary']}")
+    bounded = ROLE.format(name="good", ns="a", action="s3:GetObject").replace(
+        '  role_name = "good"\n', '  role_name = "good"\n  role_permissions_boundary_arn = "arn:aws:iam::111122223333:policy/platform-boundary"\n')
+    other = ROLE.format(name="other", ns="a", action="s3:GetObject").replace(
+        '  role_name = "other"\n', '  role_name = "other"\n  role_permissions_boundary_arn = "arn:aws:iam::111122223333:policy/dev-boundary"\n')
+    files = {
+        "k8s.yaml": "---\n".join(SA.format(name=n, ns="a", extra="") for n in ("good", "other", "none")),
+        "iam.tf": bounded + other + ROLE.format(name="none", ns="a", action="s3:GetObject"),
+    }
+    found = _lint(tmp_path, rule, files)
+    text = (tmp_path / "repo" / "iam.tf").read_text().splitlines()
+    other_boundary = next(i for i, line in enumerate(text, 1) if "dev-boundary" in line)
+    none_module = next(i for i, line in enumerate(text, 1) if line.startswith('module "none"'))
+    assert found == {("iam.tf", other_boundary, "ACME006"), ("iam.tf", none_module, "ACME006")}

@@ -42,6 +42,8 @@ CHECKS: Mapping[str, Check] = {
     "max_token_expiration": custom.max_token_expiration,
     "required_annotations": custom.required_annotations,
     "allowed_namespaces": custom.allowed_namespaces,
+    "required_labels": custom.required_labels,
+    "permissions_boundary_required": custom.permissions_boundary_required,
 }
 
 __all__ = ["CHECKS", "Check", "Hit"]

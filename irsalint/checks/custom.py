@@ -37,6 +37,10 @@ PARAM_SCHEMAS: Mapping[str, Mapping[str, Any]] = {
     "forbidden_actions": _params(["actions"], actions={**_GLOBS, "minItems": 1}),
     "max_token_expiration": _params(["seconds"], seconds={"type": "integer", "minimum": 600}),
     "required_annotations": _params(["annotations"], annotations={**_GLOBS, "minItems": 1}),
+    "required_labels": _params(["labels"], labels={**_GLOBS, "minItems": 1}),
+    "permissions_boundary_required": _params(
+        [], boundaries={**_GLOBS, "description": "accepted boundary policy ARN globs (default: any)"}
+    ),
     "allowed_namespaces": {
         "type": "object",
         "additionalProperties": False,
@@ -153,19 +157,60 @@ def max_token_expiration(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
             )
 
 
-def required_annotations(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """IRSA ServiceAccounts must carry every listed annotation key (globs allowed)."""
-    wanted = [str(k) for k in params.get("annotations", ())]
+def _required_keys(graph: IrsaGraph, params: Mapping[str, Any], what: str) -> Iterator[Hit]:
+    wanted = [str(k) for k in params.get(what, ())]
     for sa in _scoped_irsa(graph, params):
-        keys = [a.key for a in sa.annotations]
+        if sa.origin in ("helm-values", "eksctl"):
+            continue  # their metadata is rendered elsewhere (chart templates, eksctl)
+        keys = [a.key for a in (sa.annotations if what == "annotations" else sa.labels)]
         missing = [w for w in wanted if not any(fnmatchcase(k, w) for k in keys)]
         if missing:
+            noun = what[:-1]
             yield Hit(
-                f"IRSA {_entity(sa)} lacks the required annotation{'s' if len(missing) > 1 else ''} "
+                f"IRSA {_entity(sa)} lacks the required {noun}{'s' if len(missing) > 1 else ''} "
                 + ", ".join(missing),
                 sa.name_loc,
                 _entity(sa),
                 (("the role-arn annotation", _role_arn_loc(sa)),),
+            )
+
+
+def required_annotations(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """IRSA ServiceAccounts must carry every listed annotation key (globs allowed)."""
+    yield from _required_keys(graph, params, "annotations")
+
+
+def required_labels(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """IRSA ServiceAccounts must carry every listed label key (globs allowed)."""
+    yield from _required_keys(graph, params, "labels")
+
+
+def permissions_boundary_required(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Roles used by (matching) IRSA ServiceAccounts must set a permissions boundary, optionally
+    one of `boundaries` (ARN globs). An unknown boundary value counts as set."""
+    accepted = [str(b) for b in params.get("boundaries", ())]
+    users: dict[str, list[ServiceAccount]] = {}
+    for sa in _scoped_irsa(graph, params):
+        for role_id in graph.sa_matches[sa.id].role_ids:
+            users.setdefault(role_id, []).append(sa)
+    for role_id in sorted(users):
+        role = graph.roles[role_id]
+        boundary = role.permissions_boundary
+        names = ", ".join(sorted(f"{show(s.namespace)}/{show(s.name)}" for s in users[role_id]))
+        if boundary is None:
+            yield Hit(
+                f"role {show(role.name)} ({role.address}), used by ServiceAccount {names}, has no permissions "
+                "boundary; set one so the role can never exceed the platform's ceiling",
+                role.loc,
+                f"Role {role.address}",
+                tuple((f"used by {_entity(s)}", _role_arn_loc(s)) for s in users[role_id]),
+            )
+        elif accepted and isinstance(boundary.value, str) and not any(fnmatchcase(boundary.value, g) for g in accepted):
+            yield Hit(
+                f'role {show(role.name)} uses permissions boundary "{boundary.value}", which is not one of '
+                + ", ".join(accepted),
+                boundary.loc,
+                f"Role {role.address}",
             )
 
 

@@ -57,8 +57,9 @@ KEYS_READ = frozenset({
     "spec", "template", "jobTemplate", "serviceAccountName", "serviceAccount",
     "automountServiceAccountToken", "initContainers", "containers", "env",
     "resources", "bases",  # kustomization.yaml
+    "labels",
 })  # fmt: skip
-KEEP_ALL_UNDER = frozenset({"annotations"})
+KEEP_ALL_UNDER = frozenset({"annotations", "labels"})
 # An alias bomb in a manifest is read without expanding it (aliases are shared nodes and _Reader
 # only follows fixed paths), so the objects in the file are still checked. Kubernetes would reject
 # the file ("excessive aliasing"): True reports that as IRSA900 instead.
@@ -278,6 +279,7 @@ class _Reader:
                     automount_loc=self.loc(automount_key) if automount_key else None,
                     name_loc=name_loc,
                     origin="manifest",
+                    labels=self.annotations(get(metadata, "labels")),
                 )
             )
         elif kind in POD_TEMPLATE_PATHS:
