@@ -126,14 +126,12 @@ def load_all(sources: Sequence[SourceFile], options: LintOptions, base: Path) ->
 
 
 def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOptions) -> list[LoadResult]:
+    """Terraform (python-hcl2: slow) goes to worker processes, biggest files first; the parent
+    reads the YAML (libyaml: fast) meanwhile instead of waiting."""
     jobs = options.jobs or (os.cpu_count() or 1)
-    terraform_files = sum(1 for item in pending if item[3] == "terraform")
-    paths = [item[1] for item in pending]
-    blobs = [item[2] for item in pending]
-    kinds = [item[3] for item in pending]
-    limits = [options.max_bytes] * len(pending)
-    if jobs <= 1 or terraform_files < 16:
-        return list(map(load_bytes, paths, blobs, kinds, limits))
+    heavy = sorted((i for i, item in enumerate(pending) if item[3] == "terraform"), key=lambda i: -len(pending[i][2]))
+    if jobs <= 1 or len(heavy) < 16:
+        return [load_bytes(item[1], item[2], item[3], options.max_bytes) for item in pending]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -145,9 +143,24 @@ def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOpt
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         context = multiprocessing.get_context()
-    chunk = max(1, len(pending) // (jobs * 8))
+    results: list[LoadResult | None] = [None] * len(pending)
+    chunk = max(1, len(heavy) // (jobs * 16))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(load_bytes, paths, blobs, kinds, limits, chunksize=chunk))
+        parsed = pool.map(
+            load_bytes,
+            [pending[i][1] for i in heavy],
+            [pending[i][2] for i in heavy],
+            [pending[i][3] for i in heavy],
+            [options.max_bytes] * len(heavy),
+            chunksize=chunk,
+        )
+        heavy_set = set(heavy)
+        for index, item in enumerate(pending):
+            if index not in heavy_set:
+                results[index] = load_bytes(item[1], item[2], item[3], options.max_bytes)
+        for index, result in zip(heavy, parsed):
+            results[index] = result
+    return [r for r in results if r is not None]
 
 
 def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> list[Finding]:
