@@ -1,7 +1,8 @@
 """Content-hash cache of loaded files: an unchanged repository re-lints without parsing.
 
 Key: sha256 of (file bytes, display path, load options, irsalint + parser versions). Value: the
-pickled LoadResult, authenticated with an HMAC whose key lives outside the repository
+pickled LoadResult (and, for a whole unchanged run, its project and findings), authenticated
+with an HMAC whose key lives outside the repository
 (`$XDG_CACHE_HOME/irsalint/cache-key`), so a cache directory planted in a pull request is never
 unpickled. Writes are atomic (temp file + rename); unreadable or forged entries are ignored and
 overwritten (self-healing); the directory is pruned to a bounded number of entries.
@@ -17,9 +18,9 @@ import pickle
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from irsalint import __version__
-from irsalint.load import LoadResult
 
 MAX_ENTRIES = 100_000
 _MAC_BYTES = 32
@@ -81,7 +82,7 @@ class Cache:
     def _file(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pickle"
 
-    def get(self, key: str) -> LoadResult | None:
+    def get(self, key: str) -> Any:
         try:
             blob = self._file(key).read_bytes()
         except OSError:
@@ -92,14 +93,14 @@ class Cache:
             self.misses += 1
             return None  # corrupted or not ours: never unpickled
         try:
-            result: LoadResult = pickle.loads(payload)  # noqa: S301 - authenticated above
+            result: Any = pickle.loads(payload)  # noqa: S301 - authenticated above
         except Exception:  # noqa: BLE001 - a stale entry is a miss
             self.misses += 1
             return None
         self.hits += 1
         return result
 
-    def put(self, key: str, result: LoadResult) -> None:
+    def put(self, key: str, result: object) -> None:
         if not self._usable:
             return
         target = self._file(key)

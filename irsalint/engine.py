@@ -91,23 +91,46 @@ def could_matter(source: SourceFile, data: bytes) -> bool:
     return bool(_RELEVANT_TERRAFORM_RE.search(data))
 
 
-def load_all(sources: Sequence[SourceFile], options: LintOptions, base: Path) -> list[LoadResult]:
-    """Parse every file (cache first, then worker processes when it pays off); input order kept."""
-    cache = Cache(Path(options.cache_dir) if options.cache_dir else base / CACHE_DIRNAME) if options.cache else None
-    settings = f"max_bytes={options.max_bytes}"
-    results: list[LoadResult | None] = [None] * len(sources)
-    pending: list[tuple[int, str, bytes, str, str]] = []
-    for index, source in enumerate(sources):
+def _cache_for(options: LintOptions, base: Path) -> Cache | None:
+    if not options.cache:
+        return None
+    return Cache(Path(options.cache_dir) if options.cache_dir else base / CACHE_DIRNAME)
+
+
+def read_sources(sources: Sequence[SourceFile], options: LintOptions) -> list[bytes | LoadResult]:
+    """Each file's bytes, or already its result (unreadable, over the size cap, prefiltered)."""
+    contents: list[bytes | LoadResult] = []
+    for source in sources:
         try:
             data = read_capped(source.abspath, source.kind, options.max_bytes)
         except OSError as error:
-            results[index] = SkipNote(source.path, f"cannot read: {error.strerror or error}")
+            contents.append(SkipNote(source.path, f"cannot read: {error.strerror or error}"))
             continue
         if isinstance(data, int):  # over the size cap: never read into memory
-            results[index] = load_path(source.path, source.abspath, source.kind, options.max_bytes)
-            continue
-        if options.prefilter and not could_matter(source, data):
-            results[index] = TfFile(source.path, EMPTY_BODY, is_tfvars=False)
+            contents.append(load_path(source.path, source.abspath, source.kind, options.max_bytes))
+        elif options.prefilter and not could_matter(source, data):
+            contents.append(TfFile(source.path, EMPTY_BODY, is_tfvars=False))
+        else:
+            contents.append(data)
+    return contents
+
+
+def load_all(
+    sources: Sequence[SourceFile],
+    options: LintOptions,
+    base: Path,
+    contents: Sequence[bytes | LoadResult] | None = None,
+) -> list[LoadResult]:
+    """Parse every file (cache first, then worker processes when it pays off); input order kept."""
+    cache = _cache_for(options, base)
+    settings = f"max_bytes={options.max_bytes}"
+    if contents is None:
+        contents = read_sources(sources, options)
+    results: list[LoadResult | None] = [None] * len(sources)
+    pending: list[tuple[int, str, bytes, str, str]] = []
+    for index, (source, data) in enumerate(zip(sources, contents)):
+        if not isinstance(data, bytes):
+            results[index] = data
             continue
         key = cache.entry_key(source.path, source.kind, data, settings) if cache else ""
         cached = cache.get(key) if cache else None
@@ -123,6 +146,29 @@ def load_all(sources: Sequence[SourceFile], options: LintOptions, base: Path) ->
     if cache is not None and pending:
         cache.prune()
     return [r for r in results if r is not None]
+
+
+def run_key(
+    sources: Sequence[SourceFile],
+    contents: Sequence[bytes | LoadResult],
+    notes: Sequence[SkipNote],
+    rules: Sequence[Rule],
+    options: LintOptions,
+) -> str:
+    """Everything a run's findings depend on: every file's path and content, the rules and their
+    parameters, the options. Equal keys give equal findings."""
+    digest = hashlib.sha256(b"run\0")
+    for source, data in zip(sources, contents):
+        digest.update(f"{source.path}\0{source.kind}\0".encode())
+        digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else repr(data).encode())
+    for note in notes:
+        digest.update(f"{note.path}\0{note.reason}\0".encode())
+    for rule in rules:
+        digest.update(repr((rule.id, rule.name, rule.level, rule.security_severity, rule.function,
+                            sorted(rule.params.items()))).encode())
+    digest.update(repr((sorted(options.params.items()), sorted(options.levels.items()), options.prefilter,
+                        options.max_bytes)).encode())
+    return digest.hexdigest()
 
 
 def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOptions) -> list[LoadResult]:
@@ -212,9 +258,21 @@ def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> L
     sources, notes, base = discover(list(paths), options.exclude)
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
-    results = load_all(sources, options, base)
-    project = build_project(results, notes, base)
-    findings = run_rules(project, rules, options)
+    contents = read_sources(sources, options)
+    cache = _cache_for(options, base)
+    whole_run = ""
+    reused: Any = None
+    if cache is not None:
+        whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, notes, rules, options).encode(), "")
+        reused = cache.get(whole_run)
+    if isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], Project):
+        project, findings = reused  # an unchanged repository: nothing to redo
+    else:
+        results = load_all(sources, options, base, contents)
+        project = build_project(results, notes, base)
+        findings = tuple(run_rules(project, rules, options))
+        if cache is not None:
+            cache.put(whole_run, (project, tuple(findings)))
     return LintResult(
         findings=tuple(findings),
         project=project,

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from irsalint.errors import RulePackError
 
 LEVELS = ("error", "warning", "note")
@@ -126,7 +128,7 @@ def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
 
 def load_rule_file(path: Path, validate: bool, user: bool = False) -> Rule:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RulePackError(f"{path}: cannot read rule file: {error}") from None
     if user:

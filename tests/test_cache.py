@@ -89,3 +89,21 @@ def test_cli_output_identical_with_and_without_cache_and_jobs(tmp_path):
             outputs.add((fmt, proc.stdout))
     assert len(outputs) == 2  # one json, one sarif: byte-identical across the runs
     assert (repo / ".irsalint_cache" / "v1").is_dir()
+
+
+def test_whole_run_cache_never_hides_an_edit(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "seed", repo)
+    cache_dir = str(tmp_path / "cache")
+    assert _findings(repo, cache=True, cache_dir=cache_dir) == []
+    assert _findings(repo, cache=True, cache_dir=cache_dir) == []  # served whole from the cache
+    sa = repo / "k8s" / "serviceaccount.yaml"
+    sa.write_text(sa.read_text().replace("namespace: team-payments", "namespace: team-payment"))
+    assert [f[0] for f in _findings(repo, cache=True, cache_dir=cache_dir)] == ["IRSA001"]
+    only_005 = [r for r in RULES if r.id == "IRSA005"]  # other rules: another run key
+    os.chdir(repo)
+    try:
+        result = lint(["."], only_005, LintOptions(jobs=1, cache=True, cache_dir=cache_dir))
+    finally:
+        os.chdir(ROOT)
+    assert result.findings == ()
