@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -254,6 +255,18 @@ def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:
+    # The model is millions of small, acyclic objects: the cycle collector would rescan all of
+    # them again and again while the graph and findings are built (quadratic on big monorepos).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint(paths, rules, options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:
     started = time.perf_counter()
     sources, notes, base = discover(list(paths), options.exclude)
     if options.root_exclude and options.exclude_root:
