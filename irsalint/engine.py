@@ -305,7 +305,3 @@ def excluded_from_root(abspath: str, root: str, patterns: Sequence[str]) -> bool
     except ValueError:
         return False
     return any(fnmatch(rel, p) or fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
-
-
-def skipped(result: LintResult) -> tuple[SkipNote, ...]:
-    return result.project.skipped
