@@ -586,18 +586,36 @@ class _ScopeBuilder:
             self.web_statement(self.provider_principal(url, account), self.claim_conditions(body, url, specs), block.loc)
             for url in urls
         ]
+        return self.module_role_record(
+            address, MODULE_OIDC, block, (role_name, is_prefix), "role_path",
+            (statements, complete), self.first_loc(body, ("oidc_fully_qualified_subjects", "oidc_subjects_with_wildcards"), block.loc), "role_policy_arns",
+        )
+
+    def module_role_record(
+        self,
+        address: str,
+        module: str,
+        block: Block,
+        name: tuple[Str, bool],
+        path_attribute: str,
+        trust: tuple[Sequence[Statement], bool],
+        trust_loc: Location,
+        policies_attribute: str,
+    ) -> IamRole:
+        """The IamRole of a module whose trust we synthesised (statements, and whether complete)."""
+        statements, complete = trust
         return IamRole(
             id=self.scope.role_ids[address],
             address=address,
-            kind=f"module:{MODULE_OIDC}",
-            name=role_name,
-            name_is_prefix=is_prefix,
-            path=self.known(body, "role_path", "/"),
+            kind=f"module:{module}",
+            name=name[0],
+            name_is_prefix=name[1],
+            path=self.known(block.body, path_attribute, "/"),
             account=UNKNOWN,
             trust=PolicyDocument(tuple(statements), complete, block.loc),
-            trust_loc=self.first_loc(body, ("oidc_fully_qualified_subjects", "oidc_subjects_with_wildcards"), block.loc),
+            trust_loc=trust_loc,
             loc=block.loc,
-            managed_policy_arns=self.value_items(body.attr("role_policy_arns")),
+            managed_policy_arns=self.value_items(block.body.attr(policies_attribute)),
         )
 
     def eks_module_role(self, name: str, block: Block) -> IamRole:
@@ -622,18 +640,9 @@ class _ScopeBuilder:
                     statements.append(self.web_statement(Value(UNKNOWN, item.loc), (condition,), item.loc))
             else:
                 complete = False
-        return IamRole(
-            id=self.scope.role_ids[address],
-            address=address,
-            kind=f"module:{MODULE_EKS_ROLE}",
-            name=role_name,
-            name_is_prefix=is_prefix,
-            path=self.known(body, "role_path", "/"),
-            account=UNKNOWN,
-            trust=PolicyDocument(tuple(statements), complete, block.loc),
-            trust_loc=trust_loc,
-            loc=block.loc,
-            managed_policy_arns=self.value_items(body.attr("role_policy_arns")),
+        return self.module_role_record(
+            address, MODULE_EKS_ROLE, block, (role_name, is_prefix), "role_path",
+            (statements, complete), trust_loc, "role_policy_arns",
         )
 
     def v6_role_module_role(self, name: str, block: Block) -> IamRole:
@@ -674,18 +683,9 @@ class _ScopeBuilder:
                 complete = False  # further statements we do not read
         if self.flag(body, "enable_bitbucket_oidc", False) is not False:
             complete = False  # its subjects are the same lists, under another issuer
-        return IamRole(
-            id=self.scope.role_ids[address],
-            address=address,
-            kind=f"module:{MODULE_ROLE}",
-            name=role_name,
-            name_is_prefix=is_prefix,
-            path=self.known(body, "path", "/"),
-            account=UNKNOWN,
-            trust=PolicyDocument(tuple(statements), complete, block.loc),
-            trust_loc=self.first_loc(body, ("oidc_subjects", "oidc_wildcard_subjects"), block.loc),
-            loc=block.loc,
-            managed_policy_arns=self.value_items(body.attr("policies")),
+        return self.module_role_record(
+            address, MODULE_ROLE, block, (role_name, is_prefix), "path",
+            (statements, complete), self.first_loc(body, ("oidc_subjects", "oidc_wildcard_subjects"), block.loc), "policies",
         )
 
     def generic_conditions(self, attribute: Attribute | None) -> tuple[list[Condition], bool]:
@@ -785,18 +785,9 @@ class _ScopeBuilder:
                     statements.append(self.web_statement(Value(provider_arn, provider_loc), conditions, item.loc))
             else:
                 complete = False
-        return IamRole(
-            id=self.scope.role_ids[address],
-            address=address,
-            kind=f"module:{MODULE_ADDON}",
-            name=role_name,
-            name_is_prefix=is_prefix,
-            path=self.known(body, "role_path", "/"),
-            account=UNKNOWN,
-            trust=PolicyDocument(tuple(statements), complete, block.loc),
-            trust_loc=trust_loc,
-            loc=block.loc,
-            managed_policy_arns=self.value_items(body.attr("role_policies")),
+        return self.module_role_record(
+            address, MODULE_ADDON, block, (role_name, is_prefix), "role_path",
+            (statements, complete), trust_loc, "role_policies",
         )
 
     def module_v5_policies(self, address: str, body: Body) -> tuple[PolicyDocument, ...]:
