@@ -424,7 +424,7 @@ class _ScopeBuilder:
             path = self.known(body, "path", "/")
             test_attr = body.attr("trust_condition_test")
             policy_attr = body.attr("policies")
-        test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
+        test = self.condition_test(test_attr)
         trust, trust_loc = self.module_trust(body, test, test_attr)
         generated = self.module_v5_policies(address, body) if kind == MODULE_V5 else ()
         return IamRole(
@@ -591,6 +591,10 @@ class _ScopeBuilder:
             (statements, complete), self.first_loc(body, ("oidc_fully_qualified_subjects", "oidc_subjects_with_wildcards"), block.loc), "role_policy_arns",
         )
 
+    def condition_test(self, attribute: Attribute | None) -> Str:
+        """The modules' `*_condition_test` input: StringEquals unless set."""
+        return "StringEquals" if attribute is None else self.evaluator.eval_str(attribute.expr)
+
     def module_role_record(
         self,
         address: str,
@@ -625,7 +629,7 @@ class _ScopeBuilder:
         address = f"module.{name}"
         role_name, is_prefix = self.v5_name(body)
         test_attr = body.attr("assume_role_condition_test")
-        test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
+        test = self.condition_test(test_attr)
         accounts_attr = body.attr("cluster_service_accounts")
         statements: list[Statement] = []
         complete = True
@@ -734,7 +738,7 @@ class _ScopeBuilder:
             base if base != "" else None, self.flag(body, "role_name_use_prefix", True)
         )
         test_attr = body.attr("assume_role_condition_test")
-        test: Str = "StringEquals" if test_attr is None else self.evaluator.eval_str(test_attr.expr)
+        test = self.condition_test(test_attr)
         namespace = self.addon_namespace(body)
         providers_attr = body.attr("oidc_providers")
         statements: list[Statement] = []
