@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from irsalint.load import LoadResult
@@ -13,7 +13,7 @@ from irsalint.load.k8s import K8sFile, Kustomization
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
-from irsalint.terraform_model import TerraformFacts, build_terraform_facts
+from irsalint.terraform_model import HelmRelease, TerraformFacts, build_terraform_facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,7 @@ def build_project(
     manifest_roles = tuple(role for k8s in k8s_files for role in k8s.roles)
     if manifest_roles:  # eksctl ClusterConfig roles join the Terraform ones
         facts = replace(facts, roles=facts.roles + manifest_roles)
+    sas = [*_helm_values_in_release(sas, facts.helm_releases)]
     for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
         facts = replace(
             facts,
@@ -83,6 +84,20 @@ def build_project(
         diagnostics=tuple(sorted((r for r in results if isinstance(r, Diagnostic)), key=lambda d: d.loc)),
         skipped=tuple(sorted([*(r for r in results if isinstance(r, SkipNote)), *extra_skips], key=lambda s: s.path)),
     )
+
+
+def _helm_values_in_release(
+    sas: Sequence[ServiceAccount], releases: Sequence[HelmRelease]
+) -> Iterator[ServiceAccount]:
+    """A values file of a chart that a helm_release in the scan installs: its ServiceAccounts land
+    in the release's namespace (one rendering per release of that chart)."""
+    for sa in sas:
+        using = [r for r in releases if sa.origin == "helm-values" and sa.name_loc.path.startswith(r.chart_dir + "/")]
+        if not using:
+            yield sa
+        for release in using:
+            yield replace(sa, id=f"{sa.id}~{release.address}", namespace=release.namespace,
+                          related=sa.related + (release.loc,))
 
 
 def _path_of(result: LoadResult) -> str:

@@ -117,6 +117,17 @@ class TerraformFacts:
     role_uses: dict[str, tuple[Location, ...]] = field(default_factory=dict)
     # literal strings anywhere in Terraform that contain ":role/" (ARNs written by hand)
     role_arn_literals: tuple[str, ...] = ()
+    helm_releases: tuple[HelmRelease, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HelmRelease:
+    """A helm_release of a chart in this repository: its values files land in `namespace`."""
+
+    address: str
+    chart_dir: str  # repository-relative, normalised
+    namespace: Str
+    loc: Location
 
 
 @functools.lru_cache(maxsize=1)
@@ -206,6 +217,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
     inline: list[InlinePolicy] = []
     sas: list[ServiceAccount] = []
     associations: list[PodIdentityAssociation] = []
+    releases: list[HelmRelease] = []
     for directory in sorted(scopes):
         scope = scopes[directory]
         builder = _ScopeBuilder(scope, template_reader(base_real, directory))
@@ -215,6 +227,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         inline.extend(builder.inline_policies())
         sas.extend(builder.service_accounts())
         associations.extend(builder.associations())
+        releases.extend(builder.local_chart_releases())
     uses, literals = _role_uses(files, scopes)
     return TerraformFacts(
         roles=tuple(roles),
@@ -225,6 +238,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         associations=tuple(associations),
         role_uses=uses,
         role_arn_literals=literals,
+        helm_releases=tuple(releases),
     )
 
 
@@ -995,6 +1009,26 @@ class _ScopeBuilder:
                 yield from self.addon_service_accounts(name, block)
 
     # --- helm releases: the ServiceAccounts their charts create, as far as the values tell
+
+    def local_chart_releases(self) -> Iterator[HelmRelease]:
+        """helm_release of a chart kept in the repository (`chart = "./charts/x"` or
+        "${path.module}/charts/x"): that chart's values files are deployed in its namespace."""
+        for (kind, name), block in sorted(self.scope.resources.items()):
+            if kind != "helm_release":
+                continue
+            chart_expr = block.body.expr("chart")
+            chart = self.evaluator.eval_str(chart_expr)
+            if not isinstance(chart, str) and isinstance(chart_expr, Template):
+                parts = chart_expr.parts
+                if (len(parts) == 2 and isinstance(parts[1], str) and isinstance(parts[0], Traversal)
+                        and parts[0].root == "path" and parts[0].steps == ("module",)):
+                    chart = "." + parts[1]  # "${path.module}/charts/x"
+            if not isinstance(chart, str) or not chart.startswith(("./", "../")):
+                continue  # a chart from a repository, not in the scan
+            chart_dir = posixpath.normpath(posixpath.join(self.scope.directory, chart))
+            if chart_dir.startswith(".."):
+                continue
+            yield HelmRelease(f"helm_release.{name}", chart_dir, self.known(block.body, "namespace", "default"), block.loc)
 
     def helm_sets(self, body: Body) -> list[_HelmSet]:
         """`set { name, value }` blocks (helm provider v2) and `set = [{ name, value }]` (v3)."""

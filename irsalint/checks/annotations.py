@@ -63,7 +63,7 @@ def _workload_entity(workload: Workload) -> str:
 
 
 def _kustomizations(related: tuple[Location, ...]) -> tuple[tuple[str, Location], ...]:
-    return tuple(("the kustomization", loc) for loc in related)
+    return tuple(("where its namespace is set", loc) for loc in related)
 
 
 # --- IRSA011 invalid-role-arn -------------------------------------------------------------------

@@ -49,7 +49,7 @@ def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
             message=_message(sa, role),
             loc=match.annotation.loc,
             entity=f"ServiceAccount {sa.namespace}/{sa.name}",
-            related=(("the trust policy", _trust_location(role)),) + tuple(("the kustomization", loc) for loc in sa.related),
+            related=(("the trust policy", _trust_location(role)),) + tuple(("where its namespace is set", loc) for loc in sa.related),
         )
 
 
