@@ -27,8 +27,8 @@ class SourceFile:
 
 def classify(name: str) -> str | None:
     lower = name.lower()
-    if lower.endswith(".tf.json") or lower.endswith(".tfvars.json"):
-        return None  # Terraform JSON syntax: not modelled yet (see docs/design.md)
+    if lower.endswith((".tf.json", ".tfvars.json")):
+        return "terraform"  # Terraform JSON syntax
     if lower.endswith(TERRAFORM_SUFFIXES):
         return "terraform"
     if lower.endswith(YAML_SUFFIXES):

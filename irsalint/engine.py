@@ -87,7 +87,7 @@ _RELEVANT_TERRAFORM_RE = re.compile(
 def could_matter(source: SourceFile, data: bytes) -> bool:
     """False for a Terraform file no rule can use. Binary files still go to the loader (a skip
     note); a syntax error in an unrelated file goes unreported (that is `terraform validate`'s job)."""
-    if source.kind != "terraform" or source.path.endswith(".tfvars") or b"\x00" in data[:8192]:
+    if source.kind != "terraform" or source.path.endswith((".tfvars", ".tfvars.json")) or b"\x00" in data[:8192]:
         return True
     return bool(_RELEVANT_TERRAFORM_RE.search(data))
 

@@ -170,7 +170,7 @@ def build_scopes(files: Sequence[TfFile]) -> dict[str, Scope]:
         scope = scopes.setdefault(directory, Scope(directory))
         if tf.is_tfvars:
             name = posixpath.basename(tf.path)
-            if name == "terraform.tfvars" or name.endswith(".auto.tfvars"):
+            if name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json")):
                 for attribute in tf.body.attributes:
                     scope.tfvars[attribute.name] = attribute.expr
             continue
