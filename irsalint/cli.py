@@ -165,6 +165,8 @@ def _check(args: argparse.Namespace) -> int:
     params: dict[str, object] = {}
     if config.external_roles:
         params["external_roles"] = config.external_roles
+    if config.clusters:
+        params["clusters"] = _cluster_params(config, args.paths)
     options = LintOptions(
         jobs=args.jobs,
         cache=cache,
@@ -273,3 +275,19 @@ def _graph(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(rendered)
     return EXIT_OK
+
+
+def _cluster_params(config: object, paths: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Config `clusters` with their path globs made relative to the scan's display base (where
+    finding paths are relative to), from the configuration file's directory."""
+    from irsalint.config import Config
+    from irsalint.discover import display_base
+
+    assert isinstance(config, Config)
+    base = display_base(paths)
+    root = Path(config.root or ".").resolve()
+    prefix = os.path.relpath(root, base).replace(os.sep, "/")
+    result: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for name, (provider, globs) in config.clusters.items():
+        result[name] = (provider, tuple(g if prefix == "." else f"{prefix}/{g}" for g in globs))
+    return result

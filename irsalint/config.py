@@ -40,6 +40,8 @@ class Config:
     cache: bool | None = None
     cache_dir: str | None = None  # resolved against root
     warn_unused_ignores: bool | None = None
+    # cluster name -> (OIDC provider ARN or issuer, manifest path globs relative to `root`)
+    clusters: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,6 +99,10 @@ def load_config(path: Path) -> Config:
         cache=data.get("cache"),
         cache_dir=under_root(data["cache_dir"]) if "cache_dir" in data else None,
         warn_unused_ignores=data.get("warn_unused_ignores"),
+        clusters={
+            name: (str(cluster["oidc_provider"]), tuple(cluster["paths"]))
+            for name, cluster in dict(data.get("clusters") or {}).items()
+        },
     )
 
 

@@ -163,3 +163,37 @@ def test_config_errors_in_process(tmp_path):
         load_config(bad)
     bad.write_text("")
     assert load_config(bad).select == ()
+
+
+def test_clusters_config_checks_the_trusted_provider(tmp_path):
+    """SPEC §6 `clusters`: a ServiceAccount deployed to a cluster whose provider the role does
+    not trust is IRSA012 at its role-arn annotation."""
+    import json as _json
+
+    (tmp_path / "iam.tf").write_text(
+        'resource "aws_iam_role" "api" {\n  name = "api"\n  assume_role_policy = jsonencode({\n'
+        '    Version = "2012-10-17"\n    Statement = [{\n      Effect = "Allow"\n'
+        '      Action = "sts:AssumeRoleWithWebIdentity"\n'
+        '      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/BLUE" }\n'
+        '      Condition = { StringEquals = {\n'
+        '        "oidc.eks.eu-west-1.amazonaws.com/id/BLUE:sub" = "system:serviceaccount:team-a:api"\n'
+        '        "oidc.eks.eu-west-1.amazonaws.com/id/BLUE:aud" = "sts.amazonaws.com"\n'
+        '      } }\n    }]\n  })\n}\n'
+    )
+    for cluster in ("blue", "green"):
+        folder = tmp_path / "clusters" / cluster
+        folder.mkdir(parents=True)
+        (folder / "sa.yaml").write_text(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-a\n  annotations:\n"
+            "    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/api\nautomountServiceAccountToken: true\n"
+        )
+    (tmp_path / ".irsalint.yaml").write_text(
+        "clusters:\n"
+        "  blue:\n    oidc_provider: arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/BLUE\n"
+        "    paths: [clusters/blue/**]\n"
+        "  green:\n    oidc_provider: https://oidc.eks.eu-west-1.amazonaws.com/id/GREEN\n    paths: [clusters/green]\n"
+    )
+    proc = irsalint("check", ".", "--format", "json", "--select", "IRSA012", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    found = [(f["location"]["path"], f["location"]["line"]) for f in _json.loads(proc.stdout)["findings"]]
+    assert found == [("clusters/green/sa.yaml", 7)]

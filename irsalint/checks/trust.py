@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from fnmatch import fnmatchcase
 from importlib import resources
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -247,6 +248,51 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
 # --- IRSA012: condition keys of another OIDC issuer than the Federated principal -------------------
 
 
+def _cluster_of(path: str, clusters: Mapping[str, tuple[str, tuple[str, ...]]]) -> tuple[str, str] | None:
+    for name, (provider, globs) in sorted(clusters.items()):
+        if any(fnmatchcase(path, g) or fnmatchcase(path, g.rstrip("/") + "/*") for g in globs):
+            issuer = oidc_issuer_of_provider_arn(provider) or provider
+            return name, normalize_issuer(issuer).lower()
+    return None
+
+
+def _cluster_mismatches(graph: IrsaGraph, clusters: Mapping[str, tuple[str, tuple[str, ...]]]) -> Iterator[Hit]:
+    """With `clusters` configured: a ServiceAccount deployed to a cluster whose provider none of
+    its role's web-identity statements trusts (all of them known)."""
+    for sa in graph.irsa_service_accounts():
+        match = graph.sa_matches[sa.id]
+        if match.status is not MatchStatus.MATCHED or match.annotation is None:
+            continue
+        cluster = _cluster_of(sa.name_loc.path, clusters)
+        if cluster is None:
+            continue
+        name, issuer = cluster
+        for role_id in match.role_ids:
+            role = graph.roles[role_id]
+            if role.trust is None:
+                continue
+            trusted: dict[str, str] = {}
+            for statement in web_identity_statements(role.trust):
+                providers = _provider_issuers(statement)
+                if providers is None:
+                    trusted = {}
+                    break
+                trusted.update(providers)
+            if not trusted or issuer in trusted:
+                continue
+            yield Hit(
+                message=(
+                    f"ServiceAccount {show(sa.namespace)}/{show(sa.name)} is deployed to cluster {name} "
+                    f"(OIDC issuer {issuer}), but role {_role_label(role)} trusts only "
+                    f"{', '.join(sorted(trusted.values()))}: its pods get AccessDenied. Add a statement for "
+                    f"{name}'s provider, or point the annotation at that cluster's role"
+                ),
+                loc=match.annotation.loc,
+                entity=f"ServiceAccount {show(sa.namespace)}/{show(sa.name)} cluster {name}",
+                related=(("the trust policy", _trust_location(role)),),
+            )
+
+
 def _provider_issuers(statement: Statement) -> dict[str, str] | None:
     """Issuers of the statement's Federated principals (lowercased for comparison -> as written);
     None when any is unknown."""
@@ -281,6 +327,9 @@ def _condition_issuer(condition: Condition) -> str | None:
 
 
 def oidc_provider_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    clusters = params.get("clusters")
+    if clusters:
+        yield from _cluster_mismatches(graph, clusters)
     for role_id in sorted(graph.roles):
         role = graph.roles[role_id]
         if role.trust is None:
