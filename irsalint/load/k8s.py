@@ -27,6 +27,7 @@ from irsalint.model import (
     Str,
     Workload,
 )
+from irsalint.load.cloudformation import looks_like_template, read_template
 from irsalint.load.eksctl import read_cluster_config
 from irsalint.placeholders import has_placeholder
 from irsalint.yamlutil import compose_documents, scalar_bool
@@ -122,6 +123,7 @@ def load_manifest(
     reader.lines = text.splitlines() if kustomization else []  # to place inline patches
     helm_values = not kustomization and is_helm_values_path(path)
     eksctl = not kustomization and _EKSCTL_RE.search(text) is not None
+    cloudformation = not kustomization and looks_like_template(text)
     first: list[yaml.Node | None] = []
     # A List's items are read one by one while the document is parsed (`kubectl get -o yaml` of a
     # big cluster: 30 MB, 250,000 objects), and kept only if the document turns out to be a List.
@@ -131,7 +133,7 @@ def load_manifest(
         # one document at a time: a long stream never has all its nodes in memory at once
         # kustomization files are small and read whole (patches, targets...)
         # (Helm values too: their ServiceAccount settings sit under arbitrary keys)
-        wanted = None if kustomization or helm_values or eksctl else keep
+        wanted = None if kustomization or helm_values or eksctl or cloudformation else keep
         for document in compose_documents(text, wanted, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
             if kustomization:
                 first = first or [document]
@@ -139,6 +141,8 @@ def load_manifest(
                 reader.document(document, depth=0, streamed=streamed)
                 if helm_values:
                     reader.helm_values(document, (), 0)
+                if cloudformation:
+                    reader.roles.extend(read_template(path, document, reader.loc))
             streamed.clear()
     except yaml.MarkedYAMLError as error:
         if not looks_like_manifest(text) and not kustomization:
