@@ -30,7 +30,7 @@ from irsalint.model import (
 from irsalint.load.cloudformation import looks_like_template, read_template
 from irsalint.load.eksctl import read_cluster_config
 from irsalint.placeholders import has_placeholder
-from irsalint.yamlutil import compose_documents, scalar_bool
+from irsalint.yamlutil import compose_all, compose_documents, scalar_bool
 
 # kind -> path from the object to its pod spec's parent (the object holding `spec` and `metadata`)
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -357,6 +357,30 @@ class _Reader:
                     if variable_name is not None and name_key is not None:
                         yield EnvVar(container_name, variable_name, self.loc(name_key))
 
+    def json6902(self, text: str, target: str) -> K8sFile | None:
+        """JSON 6902 operations (a YAML list) -> a ServiceAccount patch of `target`."""
+        try:
+            documents = compose_all(text)
+        except (yaml.YAMLError, RecursionError, ValueError):
+            return None
+        ops = documents[0] if documents else None
+        if not isinstance(ops, yaml.SequenceNode):
+            return None
+        reader = _Reader(self.path)
+        annotations = _json6902_annotations(reader, ops)
+        where = reader.loc(ops)
+        patch = ServiceAccount(
+            id=f"json6902:{target}@{self.path}:{where.line}",
+            name=target,
+            namespace="default",
+            annotations=tuple(annotations),
+            automount=None,
+            automount_loc=None,
+            name_loc=where,
+            origin="manifest",
+        )
+        return K8sFile(self.path, (patch,), (), ())
+
     def helm_values(self, node: yaml.Node, path: tuple[str, ...], depth: int) -> None:
         """`serviceAccount:` blocks anywhere in a values file (`serviceAccount`, `controller.
         serviceAccount`, `rbac.serviceAccount`, `serviceAccount.server`...) that carry IRSA
@@ -424,17 +448,26 @@ class _Reader:
                     else:
                         yield Patch(text, (), None, self.loc(entry))
                     continue
-                target = text_of(get(get(entry, "target"), "name"))
+                target_node = get(entry, "target")
+                target = text_of(get(target_node, "name"))
                 file_path = text_of(get(entry, "path"))
                 inline = get(entry, "patch")
                 if file_path:
                     yield Patch(file_path, (), target, self.loc(entry))
                 elif isinstance(inline, yaml.ScalarNode):
-                    yield Patch(None, self.inline_patch(inline), target, self.loc(entry))
+                    target_kind = text_of(get(target_node, "kind"))
+                    yield Patch(None, self.inline_patch(inline, target, target_kind), target, self.loc(entry))
 
-    def inline_patch(self, node: yaml.ScalarNode) -> tuple[ServiceAccount, ...]:
-        """Parse inline patch text; its lines are shifted to where the text sits in the file."""
-        parsed = load_manifest(self.path, str(node.value), kustomization=False)
+    def inline_patch(
+        self, node: yaml.ScalarNode, target: str | None = None, target_kind: str | None = None
+    ) -> tuple[ServiceAccount, ...]:
+        """Parse inline patch text (strategic merge, or JSON 6902 operations on a ServiceAccount
+        target); its lines are shifted to where the text sits in the file."""
+        parsed: K8sFile | Diagnostic | SkipNote | None = None
+        if target and target_kind == "ServiceAccount":
+            parsed = self.json6902(str(node.value), target)
+        if parsed is None:
+            parsed = load_manifest(self.path, str(node.value), kustomization=False)
         if not isinstance(parsed, K8sFile):
             return ()
         block = node.style in ("|", ">")
@@ -444,6 +477,34 @@ class _Reader:
             line = self.lines[first_line - 1]
             indent = len(line) - len(line.lstrip(" "))
         return tuple(shift_locations(sa, first_line - 1, indent) for sa in parsed.service_accounts)
+
+
+_JSON_POINTER_ANNOTATION = "/metadata/annotations/"
+
+
+def _json_pointer_key(pointer: str) -> str:
+    return pointer.replace("~1", "/").replace("~0", "~")
+
+
+def _json6902_annotations(reader: _Reader, ops: yaml.SequenceNode) -> list[Annotation]:
+    """add/replace operations on /metadata/annotations/<key> or /metadata/annotations (a map)."""
+    found: list[Annotation] = []
+    for op in ops.value:
+        if text_of(get(op, "op")) not in ("add", "replace"):
+            continue
+        pointer = text_of(get(op, "path")) or ""
+        value = get(op, "value")
+        value_key = get_key(op, "value")
+        if pointer.startswith(_JSON_POINTER_ANNOTATION) and value_key is not None:
+            raw = text_of(value)
+            found.append(Annotation(
+                _json_pointer_key(pointer[len(_JSON_POINTER_ANNOTATION):]),
+                UNKNOWN if raw is None or has_placeholder(raw) else raw,
+                reader.loc(value_key),
+            ))
+        elif pointer.rstrip("/") == _JSON_POINTER_ANNOTATION.rstrip("/"):
+            found.extend(reader.annotations(value))
+    return found
 
 
 def shift_locations(sa: ServiceAccount, lines: int, columns: int = 0) -> ServiceAccount:
