@@ -265,3 +265,33 @@ def scalar_bool(node: yaml.Node | None) -> bool | None:
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
         return _BOOLS.get(str(node.value).lower())
     return None
+
+
+def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """A mapping's value for `key`; the last duplicate wins, as in the API server's decoder and
+    in json.loads."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    found: yaml.Node | None = None
+    for key_node, value in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            found = value
+    return found
+
+
+def get_key(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The key node itself (for its line)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    found = None
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            found = key_node
+    return found
+
+
+def text_of(node: yaml.Node | None) -> str | None:
+    """A scalar's text (None for a null, a mapping or a sequence)."""
+    if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
+        return str(node.value)
+    return None

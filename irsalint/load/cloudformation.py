@@ -13,17 +13,9 @@ import yaml
 
 from irsalint.model import UNKNOWN, IamRole, Location, PolicyDocument, Str, Value
 from irsalint.policydoc import _UNKNOWN_MARK, LList, LMap, LNode, LScalar, document_from_tree, from_json_text
+from irsalint.yamlutil import get
 
 _SUB_VARIABLE_RE = re.compile(r"\$\{[^}!]*\}")
-
-
-def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                found: yaml.Node = value
-                return found
-    return None
 
 
 def _intrinsic(node: yaml.Node) -> tuple[str, yaml.Node] | None:
@@ -89,24 +81,24 @@ class _TemplateReader:
         return None if node is None else document_from_tree(self.tree(node), self.loc(node))
 
     def roles(self, root: yaml.Node) -> Iterator[IamRole]:
-        resources = _get(root, "Resources")
+        resources = get(root, "Resources")
         if not isinstance(resources, yaml.MappingNode):
             return
         for key_node, resource in resources.value:
-            if self.text(_get(resource, "Type")) != "AWS::IAM::Role":
+            if self.text(get(resource, "Type")) != "AWS::IAM::Role":
                 continue
             logical = str(key_node.value)
-            properties = _get(resource, "Properties")
-            name = self.text(_get(properties, "RoleName"))
-            trust_node = _get(properties, "AssumeRolePolicyDocument")
+            properties = get(resource, "Properties")
+            name = self.text(get(properties, "RoleName"))
+            trust_node = get(properties, "AssumeRolePolicyDocument")
             inline = []
-            policies = _get(properties, "Policies")
+            policies = get(properties, "Policies")
             if isinstance(policies, yaml.SequenceNode):
                 for policy in policies.value:
-                    document = self.document(_get(policy, "PolicyDocument"))
+                    document = self.document(get(policy, "PolicyDocument"))
                     if document is not None:
                         inline.append(document)
-            arns = _get(properties, "ManagedPolicyArns")
+            arns = get(properties, "ManagedPolicyArns")
             managed = (
                 tuple(Value(self.text(a) or UNKNOWN, self.loc(a)) for a in arns.value)
                 if isinstance(arns, yaml.SequenceNode) else ()
@@ -118,7 +110,7 @@ class _TemplateReader:
                 kind="cloudformation",
                 name=name if name is not None else UNKNOWN,  # absent: CloudFormation generates one
                 name_is_prefix=False,
-                path=_or_root(self.text(_get(properties, "Path"))),
+                path=_or_root(self.text(get(properties, "Path"))),
                 account=UNKNOWN,
                 trust=self.document(trust_node),
                 trust_loc=self.loc(trust_node) if trust_node is not None else where,

@@ -27,22 +27,9 @@ from irsalint.model import (
 )
 from irsalint.placeholders import has_placeholder
 from irsalint.policydoc import LNode, _from_node, document_from_tree, make_condition
+from irsalint.yamlutil import get, text_of
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
-
-
-def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    found = None
-    for key_node, value in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            found = value
-    return found
-
-
-def _text(node: yaml.Node | None) -> str | None:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null") else None
 
 
 def from_yaml_node(node: yaml.Node, path: str) -> LNode:
@@ -53,22 +40,22 @@ def from_yaml_node(node: yaml.Node, path: str) -> LNode:
 def read_cluster_config(
     path: str, node: yaml.Node, loc: Callable[[yaml.Node], Location]
 ) -> Iterator[tuple[ServiceAccount, IamRole | None]]:
-    accounts = _get(_get(node, "iam"), "serviceAccounts")
+    accounts = get(get(node, "iam"), "serviceAccounts")
     if not isinstance(accounts, yaml.SequenceNode):
         return
     for entry in accounts.value:
-        metadata = _get(entry, "metadata")
-        name_node = _get(metadata, "name")
-        name = _text(name_node)
-        namespace = _text(_get(metadata, "namespace")) or "default"
+        metadata = get(entry, "metadata")
+        name_node = get(metadata, "name")
+        name = text_of(name_node)
+        namespace = text_of(get(metadata, "namespace")) or "default"
         if name is None or name_node is None or has_placeholder(name) or has_placeholder(namespace):
             continue
         name_loc = loc(name_node)
         ident = f"{namespace}/{name}@{path}:{name_loc.line}"
-        existing = _get(entry, "attachRoleARN")
+        existing = get(entry, "attachRoleARN")
         role: IamRole | None = None
         if existing is not None:
-            arn = _text(existing) or ""
+            arn = text_of(existing) or ""
             annotation = Annotation(ROLE_ARN_ANNOTATION, UNKNOWN if has_placeholder(arn) else arn, loc(existing))
         else:
             role = _role(path, ident, entry, namespace, name, name_loc, loc)
@@ -95,7 +82,7 @@ def _role(
     name_loc: Location,
     loc: Callable[[yaml.Node], Location],
 ) -> IamRole:
-    role_name = _text(_get(entry, "roleName"))
+    role_name = text_of(get(entry, "roleName"))
     subject = Value(f"system:serviceaccount:{namespace}:{name}", name_loc)
     trust = Statement(
         sid=None,
@@ -115,15 +102,15 @@ def _role(
         loc=name_loc,
     )
     inline: list[PolicyDocument] = []
-    attach_policy = _get(entry, "attachPolicy")
+    attach_policy = get(entry, "attachPolicy")
     if attach_policy is not None:
         document = document_from_tree(from_yaml_node(attach_policy, path), loc(attach_policy))
         if document is not None:
             inline.append(document)
-    arns = _get(entry, "attachPolicyARNs")
+    arns = get(entry, "attachPolicyARNs")
     managed: list[Value] = []
     if isinstance(arns, yaml.SequenceNode):
-        managed = [Value(_text(item) or UNKNOWN, loc(item)) for item in arns.value]
+        managed = [Value(text_of(item) or UNKNOWN, loc(item)) for item in arns.value]
     return IamRole(
         id=f"eksctl:Role:{ident}",
         address=f"eksctl iam.serviceAccounts {namespace}/{name}",

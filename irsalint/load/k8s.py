@@ -30,7 +30,7 @@ from irsalint.model import (
 from irsalint.load.cloudformation import looks_like_template, read_template
 from irsalint.load.eksctl import read_cluster_config
 from irsalint.placeholders import has_placeholder
-from irsalint.yamlutil import compose_all, compose_documents, scalar_bool
+from irsalint.yamlutil import compose_all, compose_documents, get, get_key, scalar_bool, text_of
 
 # kind -> path from the object to its pod spec's parent (the object holding `spec` and `metadata`)
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -184,37 +184,10 @@ def _is_kustomization_path(path: str) -> bool:
     return path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    found = None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            found = value_node  # the last duplicate wins, as in the API server's decoder
-    return found
-
-
-def get_key(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The key node itself (for its line)."""
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    found = None
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            found = key_node
-    return found
-
-
 def get_path(node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
     for key in path:
         node = get(node, key)
     return node
-
-
-def text_of(node: yaml.Node | None) -> str | None:
-    if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
-        return str(node.value)
-    return None
 
 
 def known_text(node: yaml.Node | None) -> Str | None:

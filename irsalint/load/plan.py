@@ -30,7 +30,7 @@ from irsalint.model import (
     Value,
 )
 from irsalint.policydoc import document_from_tree, from_json_text
-from irsalint.yamlutil import compose_all
+from irsalint.yamlutil import compose_all, get, get_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +54,10 @@ def load_plan(path: str, text: str) -> PlanFile | None:
         [root] = compose_all(text)
     except (yaml.YAMLError, ValueError, RecursionError):
         return None
-    if not isinstance(root, yaml.MappingNode) or _get(root, "planned_values") is None:
+    if not isinstance(root, yaml.MappingNode) or get(root, "planned_values") is None:
         return None
     reader = _PlanReader(path, _config_references(text))
-    module = _get(_get(root, "planned_values"), "root_module")
+    module = get(get(root, "planned_values"), "root_module")
     for resource in _resources(module):
         reader.resource(resource)
     return PlanFile(
@@ -70,22 +70,13 @@ def load_plan(path: str, text: str) -> PlanFile | None:
     )
 
 
-def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                found: yaml.Node = value
-                return found
-    return None
-
-
 def _resources(module: yaml.Node | None, depth: int = 0) -> Iterator[yaml.Node]:
     if module is None or depth > 32:
         return
-    listed = _get(module, "resources")
+    listed = get(module, "resources")
     if isinstance(listed, yaml.SequenceNode):
         yield from listed.value
-    children = _get(module, "child_modules")
+    children = get(module, "child_modules")
     if isinstance(children, yaml.SequenceNode):
         for child in children.value:
             yield from _resources(child, depth + 1)
@@ -129,14 +120,11 @@ class _PlanReader:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def key_loc(self, mapping: yaml.Node | None, key: str, fallback: Location) -> Location:
-        if isinstance(mapping, yaml.MappingNode):
-            for key_node, _ in mapping.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                    return self.loc(key_node)
-        return fallback
+        key_node = get_key(mapping, key)
+        return self.loc(key_node) if key_node is not None else fallback
 
     def document(self, values: yaml.Node | None, key: str, fallback: Location) -> PolicyDocument | None:
-        text = _scalar(_get(values, key))
+        text = _scalar(get(values, key))
         if not isinstance(text, str):
             return None
         loc = self.key_loc(values, key, fallback)
@@ -144,20 +132,20 @@ class _PlanReader:
         return document_from_tree(tree, loc) if tree is not None else None
 
     def resource(self, node: yaml.Node) -> None:
-        if _scalar(_get(node, "mode")) != "managed":
+        if _scalar(get(node, "mode")) != "managed":
             return
-        kind = _scalar(_get(node, "type"))
-        address = str(_scalar(_get(node, "address")))
-        values = _get(node, "values")
+        kind = _scalar(get(node, "type"))
+        address = str(_scalar(get(node, "address")))
+        values = get(node, "values")
         where = self.key_loc(node, "address", self.loc(node))
         ident = f"plan:{address}@{self.path}"
         if kind == "aws_iam_role":
-            name, prefix = _scalar(_get(values, "name")), _scalar(_get(values, "name_prefix"))
+            name, prefix = _scalar(get(values, "name")), _scalar(get(values, "name_prefix"))
             inline = []
-            blocks = _get(values, "inline_policy")
+            blocks = get(values, "inline_policy")
             if isinstance(blocks, yaml.SequenceNode):
                 inline = [d for d in (self.document(b, "policy", where) for b in blocks.value) if d is not None]
-            arns = _get(values, "managed_policy_arns")
+            arns = get(values, "managed_policy_arns")
             managed = [Value(_scalar(a) or UNKNOWN, self.loc(a)) for a in arns.value] if isinstance(
                 arns, yaml.SequenceNode) else []
             self.roles.append(IamRole(
@@ -166,8 +154,8 @@ class _PlanReader:
                 kind="plan:aws_iam_role",
                 name=name or prefix or UNKNOWN,
                 name_is_prefix=name is None and prefix is not None,
-                path=_scalar(_get(values, "path")) or "/",
-                account=_account(_scalar(_get(values, "arn"))),
+                path=_scalar(get(values, "path")) or "/",
+                account=_account(_scalar(get(values, "arn"))),
                 trust=self.document(values, "assume_role_policy", where),
                 trust_loc=self.key_loc(values, "assume_role_policy", where),
                 loc=where,
@@ -176,20 +164,20 @@ class _PlanReader:
             ))
         elif kind == "aws_iam_policy":
             self.policies.append(ManagedPolicy(
-                id=ident, address=address, name=_scalar(_get(values, "name")) or UNKNOWN,
+                id=ident, address=address, name=_scalar(get(values, "name")) or UNKNOWN,
                 document=self.document(values, "policy", where), loc=where,
             ))
         elif kind == "aws_iam_role_policy_attachment":
-            arn = _scalar(_get(values, "policy_arn"))
+            arn = _scalar(get(values, "policy_arn"))
             policy: Any = arn if arn else self._referenced_policy(address)
             self.attachments.append(Attachment(
-                _scalar(_get(values, "role")) or UNKNOWN,
+                _scalar(get(values, "role")) or UNKNOWN,
                 Value(policy, self.key_loc(values, "policy_arn", where)),
                 where,
             ))
         elif kind == "aws_iam_role_policy":
             self.inline.append(InlinePolicy(
-                _scalar(_get(values, "role")) or UNKNOWN, self.document(values, "policy", where), where,
+                _scalar(get(values, "role")) or UNKNOWN, self.document(values, "policy", where), where,
             ))
         elif kind in ("kubernetes_service_account", "kubernetes_service_account_v1"):
             self.service_account(ident, values, where)
@@ -202,21 +190,21 @@ class _PlanReader:
         return UNKNOWN
 
     def service_account(self, ident: str, values: yaml.Node | None, where: Location) -> None:
-        metadata = _get(values, "metadata")
+        metadata = get(values, "metadata")
         if isinstance(metadata, yaml.SequenceNode) and metadata.value:
             metadata = metadata.value[0]
-        annotations_node = _get(metadata, "annotations")
+        annotations_node = get(metadata, "annotations")
         annotations = []
         if isinstance(annotations_node, yaml.MappingNode):
             for key_node, value in annotations_node.value:
                 text = _scalar(value)
                 annotations.append(Annotation(str(key_node.value), text if isinstance(text, str) else UNKNOWN,
                                               self.loc(key_node)))
-        automount = _scalar(_get(values, "automount_service_account_token"))
+        automount = _scalar(get(values, "automount_service_account_token"))
         self.sas.append(ServiceAccount(
             id=ident,
-            name=_scalar(_get(metadata, "name")) or UNKNOWN,
-            namespace=_scalar(_get(metadata, "namespace")) or "default",
+            name=_scalar(get(metadata, "name")) or UNKNOWN,
+            namespace=_scalar(get(metadata, "namespace")) or "default",
             annotations=tuple(annotations),
             automount=automount if isinstance(automount, bool) else None,
             automount_loc=self.key_loc(values, "automount_service_account_token", where) if isinstance(
