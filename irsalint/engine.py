@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from irsalint.cache import Cache
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
-from irsalint.cache import Cache
 from irsalint.load import LoadResult, load_bytes, load_path, read_capped
 from irsalint.load.hcl import Body
 from irsalint.load.terraform import TfFile

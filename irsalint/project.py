@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import posixpath
-from pathlib import Path
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from irsalint.load import LoadResult
 from irsalint.load.k8s import K8sFile, Kustomization

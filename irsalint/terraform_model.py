@@ -51,6 +51,7 @@ from irsalint.model import (
     Value,
     ValueList,
 )
+from irsalint.policydoc import _UNKNOWN_MARK as UNKNOWN_TEXT_MARK
 from irsalint.policydoc import (
     DocumentReader,
     FileReader,
@@ -63,7 +64,6 @@ from irsalint.policydoc import (
     make_condition,
     render_template_file,
 )
-from irsalint.policydoc import _UNKNOWN_MARK as UNKNOWN_TEXT_MARK
 from irsalint.resolve import Evaluator, Scope, to_template_string
 
 MODULE_V5 = "iam-role-for-service-accounts-eks"

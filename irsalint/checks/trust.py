@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from importlib import resources
-
-from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from irsalint.checks.base import Hit, show

@@ -14,21 +14,21 @@ from dataclasses import dataclass, replace
 
 import yaml
 
+from irsalint.load.cloudformation import looks_like_template, read_template
+from irsalint.load.eksctl import read_cluster_config
 from irsalint.model import (
     UNKNOWN,
     AnnotatedObject,
     Annotation,
     Diagnostic,
-    IamRole,
     EnvVar,
+    IamRole,
     Location,
     ServiceAccount,
     SkipNote,
     Str,
     Workload,
 )
-from irsalint.load.cloudformation import looks_like_template, read_template
-from irsalint.load.eksctl import read_cluster_config
 from irsalint.placeholders import has_placeholder
 from irsalint.yamlutil import compose_all, compose_documents, get, get_key, scalar_bool, text_of
 
