@@ -40,8 +40,9 @@ class Finding:
     entity: str
     fingerprint: str = ""
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.loc.path, self.loc.line, self.loc.col, self.rule_id, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, tuple[tuple[str, Location], ...]]:
+        # total: findings that tie on position, rule and message still sort the same in every run
+        return (self.loc.path, self.loc.line, self.loc.col, self.rule_id, self.message, self.entity, self.related)
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,6 +259,19 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class PodIdentityAssociation:
+    """An EKS Pod Identity association: (namespace, ServiceAccount) of a cluster -> role."""
+
+    id: str
+    cluster_name: Str
+    namespace: Str
+    service_account: Str
+    role: Str | RoleRef
+    loc: Location
+    namespace_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A file that looks like a manifest or Terraform but could not be parsed (IRSA900)."""
 

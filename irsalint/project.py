@@ -13,7 +13,7 @@ from irsalint.load.k8s import K8sFile, Kustomization
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
-from irsalint.terraform_model import HelmRelease, TerraformFacts, build_terraform_facts
+from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from irsalint.resolve import MAX_DEPTH, Evaluator, Scope, is_known
 
 
 def make_scope(text: str = "", tfvars: str = "", **ids: str) -> Scope:
-    """A Scope from `variable` / `locals` blocks (as terraform_model reads them) and tfvars text."""
+    """A Scope from `variable` / `locals` blocks (as irsalint.sources.terraform reads them) and tfvars text."""
     scope = Scope(".")
     body = parse_hcl(text, "main.tf")
     for block in body.blocks:

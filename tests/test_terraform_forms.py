@@ -12,19 +12,17 @@ import pytest
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import UNKNOWN, IamRole, RoleRef, ServiceAccount
 from irsalint.policydoc import render_template_file
-from irsalint.terraform_model import (
-    MODULE_ADDON,
-    MODULE_EKS_ROLE,
-    MODULE_OIDC,
-    MODULE_ROLE,
-    MODULE_V5,
-    MODULE_V6,
-    TerraformFacts,
-    build_terraform_facts,
-    helm_path,
-    module_kind,
-)
+from irsalint.sources.terraform import TerraformFacts, build_terraform_facts
+from irsalint.sources.terraform.helm import helm_path
+from irsalint.sources.terraform.registry import module_kind
 from tests.helpers import findings, run
+
+MODULE_ADDON = "eks-blueprints-addon"
+MODULE_EKS_ROLE = "iam-eks-role"
+MODULE_OIDC = "iam-assumable-role-with-oidc"
+MODULE_ROLE = "iam-role"
+MODULE_V5 = "iam-role-for-service-accounts-eks"
+MODULE_V6 = "iam-role-for-service-accounts"
 
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from irsalint.load.terraform import load_terraform
 from irsalint.model import UNKNOWN
-from irsalint.terraform_model import build_terraform_facts
+from irsalint.sources.terraform import build_terraform_facts
 
 UNKNOWN_EVERYWHERE = """
 resource "kubernetes_service_account_v1" "x" {

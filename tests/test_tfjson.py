@@ -7,7 +7,7 @@ import json
 from irsalint.load import load_bytes
 from irsalint.load.terraform import TfFile
 from irsalint.model import Diagnostic
-from irsalint.terraform_model import build_terraform_facts
+from irsalint.sources.terraform import build_terraform_facts
 
 
 def _tf(path: str, document: object) -> TfFile:

@@ -21,7 +21,7 @@ from irsalint.model import (
 )
 from irsalint.policydoc import make_condition
 from irsalint.project import Project
-from irsalint.terraform_model import TerraformFacts
+from irsalint.sources.terraform import TerraformFacts
 
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
 LOC = Location("main.tf", 1)

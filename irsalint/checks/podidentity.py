@@ -9,8 +9,15 @@ from typing import Any
 from irsalint.checks.base import Hit, show
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph
 from irsalint.iam import Tri, action_matches, parse_role_arn, role_matches_arn, tri_all, tri_any
-from irsalint.model import UNKNOWN, IamRole, Location, PolicyDocument, RoleRef, Statement
-from irsalint.terraform_model import PodIdentityAssociation
+from irsalint.model import (
+    UNKNOWN,
+    IamRole,
+    Location,
+    PodIdentityAssociation,
+    PolicyDocument,
+    RoleRef,
+    Statement,
+)
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")

@@ -15,10 +15,10 @@ from irsalint.checks.base import Hit, show
 from irsalint.graph import IrsaGraph
 from irsalint.iam import Tri, string_like
 from irsalint.model import IamRole, Location, Statement, Value
+from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
+from irsalint.policy_patterns import is_wildcard_resource
 
 _SERVICE_WILDCARD_RE = re.compile(r"^[a-z0-9-]+:\*+$", re.IGNORECASE)
-_WILDCARD_ONLY_RE = re.compile(r"^[*?/:]+$")
-_TYPED_WILDCARD_RE = re.compile(r"^[A-Za-z][\w-]*[/:][*?/:]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,21 +93,6 @@ def wildcard_action(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit
                     _entity(reach),
                     _related(reach),
                 )
-
-
-def is_wildcard_resource(resource: str) -> bool:
-    """`*`, or an ARN whose resource part is only wildcards (after an optional resource type):
-    arn:aws:s3:::*, arn:aws:dynamodb:*:*:table/*, arn:aws:secretsmanager:*:*:secret:*."""
-    if _WILDCARD_ONLY_RE.match(resource):
-        return True
-    parts = resource.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
-        return False
-    service, rest = parts[2], parts[5]
-    if _WILDCARD_ONLY_RE.match(rest):
-        return True
-    # S3 object ARNs have no resource type: "bucket/*" is one bucket, not a wildcard.
-    return service != "s3" and _TYPED_WILDCARD_RE.match(rest) is not None
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Terraform files (`*.tf`, `*.tfvars`, and their `.json` forms) -> TfFile (positioned HCL AST) or a Diagnostic.
 
 A pure function of (path, text): the project-wide meaning (variables, references between files)
-is worked out later in `terraform_model`, once every file of a directory is loaded."""
+is worked out later in `irsalint.sources.terraform`, once every file of a directory is loaded."""
 
 from __future__ import annotations
 

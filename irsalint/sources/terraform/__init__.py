@@ -1,0 +1,120 @@
+"""Loaded Terraform files -> IAM roles, policies, attachments, ServiceAccounts, associations.
+
+Each directory is one Terraform module (its own `var.`, `local.` and resource names). Every
+resource type and module family we understand has one adapter (see `registry.py`); this module
+only reads each directory's declarations, registers the roles and policies that references may
+point at, and lets the adapters turn blocks into records.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+
+from irsalint.load.terraform import TfFile
+from irsalint.model import (
+    Attachment,
+    IamRole,
+    InlinePolicy,
+    ManagedPolicy,
+    PodIdentityAssociation,
+    ServiceAccount,
+)
+from irsalint.resolve import Evaluator, Scope
+from irsalint.sources.terraform.context import ModuleContext, node_id, template_reader
+from irsalint.sources.terraform.records import HelmRelease, Record, TerraformFacts
+from irsalint.sources.terraform.registry import RESOURCE_ADAPTERS, module_adapter
+from irsalint.sources.terraform.uses import role_uses
+
+__all__ = ["HelmRelease", "TerraformFacts", "build_scopes", "build_terraform_facts"]
+
+_TFVARS_AUTO = ("terraform.tfvars", "terraform.tfvars.json")
+
+
+def build_scopes(files: Sequence[TfFile]) -> dict[str, Scope]:
+    """directory -> its declarations, with the ids of the roles and policies it defines."""
+    scopes: dict[str, Scope] = {}
+    for tf in sorted(files, key=lambda f: f.path):
+        directory = posixpath.dirname(tf.path)
+        scope = scopes.setdefault(directory, Scope(directory))
+        if tf.is_tfvars:
+            name = posixpath.basename(tf.path)
+            if name in _TFVARS_AUTO or name.endswith((".auto.tfvars", ".auto.tfvars.json")):
+                for attribute in tf.body.attributes:
+                    scope.tfvars[attribute.name] = attribute.expr
+            continue
+        for block in tf.body.blocks:
+            if block.type == "variable" and block.labels:
+                default = block.body.expr("default")
+                if default is not None:
+                    scope.variables[block.labels[0]] = default
+            elif block.type == "locals":
+                for attribute in block.body.attributes:
+                    scope.locals[attribute.name] = attribute.expr
+            elif block.type == "resource" and len(block.labels) >= 2:
+                scope.resources[(block.labels[0], block.labels[1])] = block
+            elif block.type == "data" and len(block.labels) >= 2:
+                scope.data[(block.labels[0], block.labels[1])] = block
+            elif block.type == "module" and block.labels:
+                scope.modules[block.labels[0]] = block
+    for scope in scopes.values():
+        _register_ids(scope)
+    return scopes
+
+
+def _register_ids(scope: Scope) -> None:
+    """Roles and policies a reference (`module.x.iam_role_arn`, `aws_iam_role.x.arn`) may name."""
+    for kind, name in scope.resources:
+        if kind == "aws_iam_role":
+            scope.role_ids[f"aws_iam_role.{name}"] = node_id(scope, f"aws_iam_role.{name}")
+        elif kind == "aws_iam_policy":
+            scope.policy_ids[f"aws_iam_policy.{name}"] = node_id(scope, f"aws_iam_policy.{name}")
+    ctx = ModuleContext(scope)
+    evaluator = Evaluator(scope)
+    for name, block in scope.modules.items():
+        adapter = module_adapter(evaluator.eval_str(block.body.expr("source")))
+        if adapter is not None and adapter.creates_roles(ctx, block):
+            for address in adapter.roles(ctx, name, block):
+                scope.role_ids[address] = node_id(scope, address)
+
+
+def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> TerraformFacts:
+    """`base`: the directory the files' paths are relative to (default: the working directory);
+    templates named by `templatefile()` are read below it, never outside."""
+    scopes = build_scopes(files)
+    base_real = os.path.realpath(base if base is not None else os.getcwd())
+    found: list[Record] = []
+    for directory in sorted(scopes):
+        scope = scopes[directory]
+        found.extend(directory_records(ModuleContext(scope, template_reader(base_real, directory))))
+    uses, literals = role_uses(files, scopes)
+    return TerraformFacts(
+        roles=tuple(r for r in found if isinstance(r, IamRole)),
+        policies=tuple(r for r in found if isinstance(r, ManagedPolicy)),
+        attachments=tuple(r for r in found if isinstance(r, Attachment)),
+        inline_policies=tuple(r for r in found if isinstance(r, InlinePolicy)),
+        service_accounts=tuple(r for r in found if isinstance(r, ServiceAccount)),
+        associations=tuple(r for r in found if isinstance(r, PodIdentityAssociation)),
+        role_uses=uses,
+        role_arn_literals=literals,
+        helm_releases=tuple(r for r in found if isinstance(r, HelmRelease)),
+    )
+
+
+def directory_records(ctx: ModuleContext) -> list[Record]:
+    """Every record of one module directory: resources (by type, then name), then modules."""
+    found: list[Record] = []
+    scope = ctx.scope
+    for (kind, name), block in sorted(scope.resources.items()):
+        adapter = RESOURCE_ADAPTERS.get(kind)
+        if adapter is not None:
+            found.extend(adapter.records(ctx, kind, name, block))
+    for name, block in sorted(scope.modules.items()):
+        module = module_adapter(ctx.evaluator.eval_str(block.body.expr("source")))
+        if module is None:
+            continue
+        if module.role_only and not any(a in scope.role_ids for a in module.roles(ctx, name, block)):
+            continue  # the module is told not to create its role
+        found.extend(module.records(ctx, name, block))
+    return found

@@ -1,0 +1,45 @@
+"""What the Terraform adapters produce, collected per repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from irsalint.model import (
+    Attachment,
+    IamRole,
+    InlinePolicy,
+    Location,
+    ManagedPolicy,
+    PodIdentityAssociation,
+    ServiceAccount,
+    Str,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HelmRelease:
+    """A helm_release of a chart in this repository: its values files land in `namespace`."""
+
+    address: str
+    chart_dir: str  # repository-relative, normalised
+    namespace: Str
+    loc: Location
+
+
+Record = Union[IamRole, ManagedPolicy, Attachment, InlinePolicy, ServiceAccount, PodIdentityAssociation, HelmRelease]
+
+
+@dataclass(frozen=True, slots=True)
+class TerraformFacts:
+    roles: tuple[IamRole, ...] = ()
+    policies: tuple[ManagedPolicy, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    service_accounts: tuple[ServiceAccount, ...] = ()
+    associations: tuple[PodIdentityAssociation, ...] = ()
+    # role id -> where the role is used outside its own definition and policy attachments
+    role_uses: dict[str, tuple[Location, ...]] = field(default_factory=dict)
+    # literal strings anywhere in Terraform that contain ":role/" (ARNs written by hand)
+    role_arn_literals: tuple[str, ...] = ()
+    helm_releases: tuple[HelmRelease, ...] = ()
