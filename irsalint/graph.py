@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Union
 
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
     is_web_identity_statement,
     oidc_issuer_of_provider_arn,
-    parse_role_arn,
-    role_matches_arn,
+    role_arn_pattern,
 )
 from irsalint.model import (
     UNKNOWN,
@@ -25,6 +24,8 @@ from irsalint.model import (
     IamRole,
     Location,
     ManagedPolicy,
+    Partial,
+    PodIdentityAssociation,
     PolicyDocument,
     PolicyRef,
     RoleRef,
@@ -34,12 +35,14 @@ from irsalint.model import (
     Value,
     Workload,
 )
-from irsalint.placeholders import has_placeholder
+from irsalint.policy_patterns import aws_managed_policy_name
 from irsalint.project import Project
+from irsalint.role_index import MatchStatus as MatchStatus  # re-exported: checks read it from here
+from irsalint.role_index import RoleIndex
+from irsalint.scopes import ScopeMap, build_scope_map, cluster_of, compatible
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 TOKEN_EXPIRATION_ANNOTATION = "eks.amazonaws.com/token-expiration"
-AWS_MANAGED_POLICY_PREFIX = ":iam::aws:policy/"
 NON_EKS_ISSUERS = (
     "token.actions.githubusercontent.com",
     "gitlab.com",
@@ -54,18 +57,15 @@ NON_EKS_ISSUERS = (
 )
 
 
+# Anything that has a place in the repository, and so a scope.
+Scoped = Union[IamRole, ServiceAccount, Workload, PodIdentityAssociation, Location]
+Place = tuple[frozenset[str], Union[str, None]]  # (scopes, configured cluster)
+
+
 class Edge(str, Enum):
     RUNS_AS = "runs-as"  # workload -> ServiceAccount
     ANNOTATES = "annotates"  # ServiceAccount -> role (role-arn)
     ATTACHES = "attaches"  # role -> policy
-
-
-class MatchStatus(str, Enum):
-    MATCHED = "matched"  # one or more scanned roles match
-    ABSENT = "absent"  # a valid ARN that names no scanned role
-    UNKNOWN = "unknown"  # cannot tell (placeholders, roles with unknown names)
-    INVALID = "invalid"  # not a well-formed role ARN (IRSA011)
-    NONE = "none"  # no role-arn annotation
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,22 +82,22 @@ class AttachedDocument:
 
 
 class IrsaGraph:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, clusters: Mapping[str, tuple[str, tuple[str, ...]]] | None = None) -> None:
         import networkx as nx
 
         self.project = project
+        self.clusters = clusters or {}
         facts = project.terraform
         self.roles: dict[str, IamRole] = {r.id: r for r in facts.roles}
         self.policies: dict[str, ManagedPolicy] = {p.id: p for p in facts.policies}
         self.service_accounts: tuple[ServiceAccount, ...] = project.service_accounts
         self.workloads: tuple[Workload, ...] = project.workloads
-        self._roles_by_name: dict[str, list[IamRole]] = defaultdict(list)
-        self._inexact_roles: list[IamRole] = []  # name prefixes and unknown names: checked one by one
-        for role in facts.roles:
-            if isinstance(role.name, str) and not role.name_is_prefix:
-                self._roles_by_name[role.name].append(role)
-            else:
-                self._inexact_roles.append(role)
+        self._places: dict[str | Location, Place] = {}
+        self._correlated: dict[tuple[Place, Place], bool] = {}
+        self._groups: dict[int, tuple[Sequence[Any], dict[Place, list[Any]]]] = {}
+        self.scopes = self._scope_map()
+        self._role_list = tuple(facts.roles)
+        self.role_index = RoleIndex(facts.roles, {r.id: self.scopes_of(r) for r in facts.roles})
         self.sa_matches: dict[str, RoleMatch] = {sa.id: self._match(sa) for sa in self.service_accounts}
         self.role_documents: dict[str, list[AttachedDocument]] = defaultdict(list)
         self.role_managed_arns: dict[str, list[Value]] = defaultdict(list)
@@ -116,12 +116,83 @@ class IrsaGraph:
         for sa in self.service_accounts:
             edges.extend((sa.id, role_id, {"kind": Edge.ANNOTATES}) for role_id in self.sa_matches[sa.id].role_ids)
         for workload in self.workloads:
-            for sa in self.service_account_named(workload.namespace, workload.service_account):
+            for sa in self.service_accounts_of_workload(workload):
                 edges.append((workload.id, sa.id, {"kind": Edge.RUNS_AS}))
         for role_id, policy_ids in self._attached_policy_ids.items():
             edges.extend((role_id, policy_id, {"kind": Edge.ATTACHES}) for policy_id in sorted(policy_ids))
         graph.add_edges_from(edges)
         self.graph = nx.freeze(graph)
+
+    # --- scopes (irsalint.scopes) ----------------------------------------------------------------
+
+    def units_of(self, record: Scoped) -> tuple[str, ...]:
+        """The directories a record is deployed from (several for a child module's records)."""
+        if isinstance(record, (ServiceAccount, Workload)) and record.unit is not None:
+            return self._terraform_units(record.unit)
+        if isinstance(record, Location):
+            return self._terraform_units(posixpath.dirname(record.path))
+        directory = terraform_directory(record.id)
+        if directory is not None:
+            return self._terraform_units(directory)
+        loc = record.loc if isinstance(record, (IamRole, PodIdentityAssociation)) else record.name_loc
+        return (posixpath.dirname(loc.path),)
+
+    def _terraform_units(self, directory: str) -> tuple[str, ...]:
+        return self.project.terraform.units.get(directory, (directory,))
+
+    def scopes_of(self, record: Scoped) -> frozenset[str]:
+        return self.place_of(record)[0]
+
+    def place_of(self, record: Scoped) -> Place:
+        """(scopes, configured cluster): all that correlation depends on (cached per record)."""
+        key = record if isinstance(record, Location) else record.id
+        place = self._places.get(key)
+        if place is None:
+            place = (self.scopes.of(self.units_of(record)), self.cluster_of(record))
+            self._places[key] = place
+        return place
+
+    def correlated(self, a: Scoped, b: Scoped) -> bool:
+        """May these two be about the same cluster and account (SPEC §3.5)?"""
+        return self._places_correlated(self.place_of(a), self.place_of(b))
+
+    def _places_correlated(self, a: Place, b: Place) -> bool:
+        key = (a, b)
+        verdict = self._correlated.get(key)
+        if verdict is None:
+            verdict = any(compatible(x, y) for x in a[0] for y in b[0]) and (a[1] is None or b[1] is None or a[1] == b[1])
+            self._correlated[key] = verdict
+        return verdict
+
+    def _correlated_with(self, records: Sequence[Any], record: Scoped) -> list[Any]:
+        """The members of `records` correlated with `record`, grouped by place so that a big
+        repository costs one comparison per pair of places, not per pair of records."""
+        groups = self._groups.get(id(records))
+        if groups is None:
+            grouped: dict[Place, list[Any]] = defaultdict(list)
+            for member in records:
+                grouped[self.place_of(member)].append(member)
+            groups = self._groups[id(records)] = (records, dict(grouped))
+        place = self.place_of(record)
+        return [m for member_place, members in groups[1].items() if self._places_correlated(member_place, place)
+                for m in members]
+
+    def cluster_of(self, record: Scoped) -> str | None:
+        """The configured cluster of a manifest or an association (None: not configured)."""
+        if isinstance(record, (ServiceAccount, Workload)):
+            return cluster_of(record.name_loc.path, self.clusters)
+        if isinstance(record, PodIdentityAssociation) and isinstance(record.cluster_name, str):
+            return record.cluster_name if record.cluster_name in self.clusters else None
+        return None
+
+    def _scope_map(self) -> ScopeMap:
+        facts = self.project.terraform
+        role_units = [u for role in facts.roles for u in self.units_of(role)]
+        manifest_units = [u for sa in self.service_accounts if sa.origin != "terraform" for u in self.units_of(sa)]
+        manifest_units.extend(u for workload in self.workloads for u in self.units_of(workload))
+        other_units = [u for sa in self.service_accounts for u in self.units_of(sa)]
+        other_units.extend(u for association in facts.associations for u in self.units_of(association))
+        return build_scope_map(role_units, manifest_units, other_units)
 
     # --- annotation -> role ---------------------------------------------------------------------
 
@@ -133,19 +204,43 @@ class IrsaGraph:
         if isinstance(value, RoleRef):
             found = (value.role_id,) if value.role_id in self.roles and value.attribute == "arn" else ()
             return RoleMatch(MatchStatus.MATCHED if found else MatchStatus.UNKNOWN, found, annotation)
-        if not isinstance(value, str) or has_placeholder(value):
+        if not isinstance(value, (str, Partial)):
             return RoleMatch(MatchStatus.UNKNOWN, (), annotation)
-        arn = parse_role_arn(value)
-        if arn is None:
-            return RoleMatch(MatchStatus.INVALID, (), annotation)
-        candidates = [*self._roles_by_name.get(arn.name, ()), *self._inexact_roles]
-        verdicts = [(role, role_matches_arn(role, arn)) for role in candidates]
-        matched = tuple(sorted(role.id for role, verdict in verdicts if verdict is True))
-        if matched:
-            return RoleMatch(MatchStatus.MATCHED, matched, annotation)
-        if any(verdict is None for _, verdict in verdicts):
-            return RoleMatch(MatchStatus.UNKNOWN, (), annotation)
-        return RoleMatch(MatchStatus.ABSENT, (), annotation)
+        pattern = role_arn_pattern(value)
+        if pattern is None:
+            status = MatchStatus.INVALID if isinstance(value, str) else MatchStatus.UNKNOWN
+            return RoleMatch(status, (), annotation)
+        status, role_ids = self.role_index.find(pattern, self.scopes_of(sa), self.units_of(sa))
+        return RoleMatch(status, role_ids, annotation)
+
+    def roles_for_arn(self, value: object, near: Scoped) -> list[IamRole]:
+        """The scanned role an ARN written near `near` names, when that is certain."""
+        if isinstance(value, RoleRef):
+            role = self.roles.get(value.role_id)
+            return [role] if role is not None and value.attribute == "arn" else []
+        if not isinstance(value, (str, Partial)):
+            return []
+        pattern = role_arn_pattern(value)
+        if pattern is None:
+            return []
+        status, role_ids = self.role_index.find(pattern, self.scopes_of(near), self.units_of(near))
+        return [self.roles[r] for r in role_ids] if status is MatchStatus.MATCHED else []
+
+    def roles_correlated_with(self, record: Scoped) -> list[IamRole]:
+        """The scanned roles in the scope(s) of `record`, sorted by id."""
+        return sorted(self._correlated_with(self._role_list, record), key=lambda r: r.id)
+
+    def service_accounts_correlated_with(self, record: Scoped) -> list[ServiceAccount]:
+        return self._correlated_with(self.service_accounts, record)
+
+    def may_use(self, sa: ServiceAccount, role: IamRole) -> bool:
+        """Could this ServiceAccount's role-arn name this role, though it could not be linked?"""
+        match = self.sa_matches[sa.id]
+        if match.status is not MatchStatus.UNKNOWN or match.annotation is None:
+            return False
+        value = match.annotation.value
+        pattern = role_arn_pattern(value) if isinstance(value, (str, Partial)) else None
+        return self.role_index.could_be(role, pattern)
 
     def irsa_service_accounts(self) -> Iterator[ServiceAccount]:
         """ServiceAccounts that carry a role-arn annotation."""
@@ -161,9 +256,18 @@ class IrsaGraph:
                 if isinstance(self.graph.nodes[s]["data"], ServiceAccount)]
 
     def service_account_named(self, namespace: Str, name: Str) -> list[ServiceAccount]:
+        """Every scanned ServiceAccount of that namespace and name, in any scope."""
         if not isinstance(namespace, str) or not isinstance(name, str):
             return []
         return list(self._sa_by_name.get((namespace, name), []))
+
+    def service_accounts_of_workload(self, workload: Workload) -> list[ServiceAccount]:
+        """The ServiceAccount a workload runs as: same namespace and name, in a correlated scope;
+        one rendered by the same kustomization wins over the others."""
+        found = [sa for sa in self.service_account_named(workload.namespace, workload.service_account)
+                 if self.correlated(sa, workload)]
+        same_unit = [sa for sa in found if set(self.units_of(sa)) & set(self.units_of(workload))]
+        return same_unit or found
 
     # --- role -> policies -----------------------------------------------------------------------
 
@@ -172,7 +276,7 @@ class IrsaGraph:
             return [target.role_id] if target.role_id in self.roles else []
         if not isinstance(target, str):
             return []
-        candidates = self._roles_by_name.get(target, [])
+        candidates = [r for r in self.role_index.named(target) if self.correlated(r, near)]
         same_dir = [r.id for r in candidates if posixpath.dirname(r.loc.path) == posixpath.dirname(near.path)]
         return same_dir or [r.id for r in candidates]
 
@@ -185,9 +289,12 @@ class IrsaGraph:
                 if managed.document is not None:
                     self.role_documents[role_id].append(AttachedDocument(managed.document, via))
             return
+        if aws_managed_policy_name(value) is not None:  # also with a partition placeholder
+            self.role_managed_arns[role_id].append(policy)
+            return
         if isinstance(value, str):
             name = value.rsplit("/", 1)[-1]
-            customer = [p for p in self.policies.values() if p.name == name and AWS_MANAGED_POLICY_PREFIX not in value]
+            customer = [p for p in self.policies.values() if p.name == name and self.correlated(p.loc, via)]
             if customer:
                 for managed in customer:
                     self._attached_policy_ids[role_id].add(managed.id)
@@ -228,6 +335,14 @@ class IrsaGraph:
             role = self.roles[role_id]
             if self.is_irsa_role(role):
                 yield role
+
+
+def terraform_directory(record_id: str) -> str | None:
+    """`tf:module.x@envs/dev` (and its renderings) -> `envs/dev`; None for other records."""
+    if not record_id.startswith("tf:") or "@" not in record_id:
+        return None
+    directory = record_id.rsplit("@", 1)[1].split("~", 1)[0].split("^", 1)[0]
+    return "" if directory == "." else directory
 
 
 def statement_issuers(statement: Statement) -> set[str]:

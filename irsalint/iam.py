@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from irsalint.model import UNKNOWN, Condition, IamRole, PolicyDocument, Statement, Str
+from irsalint.model import UNKNOWN, Condition, IamRole, Partial, PolicyDocument, Statement, Str
 
 Tri = bool | None
 
@@ -52,6 +52,55 @@ def parse_role_arn(text: str) -> RoleArn | None:
     if not name:
         return None  # "role/a/": a path with no role name
     return RoleArn(partition, account, path + "/", name)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleArnPattern:
+    """A role ARN whose parts may be placeholders: None for an unknown partition, account or
+    path; the name may be partly known (`${CLUSTER_NAME}-irsa-kuard`)."""
+
+    partition: str | None
+    account: str | None
+    path: str | None  # "/" or "/a/b/"
+    name: str | Partial
+
+    @property
+    def exact(self) -> bool:
+        return isinstance(self.name, str) and None not in (self.partition, self.account, self.path)
+
+
+_HOLE = "\x00"
+_PATTERN_PARTS_RE = re.compile(r"^arn:([^:]*):iam::([^:]*):role(/.*)$", re.DOTALL)
+_NAME_CHARS_RE = re.compile(r"^[\w+=,.@\x00-]+$", re.ASCII)
+
+
+def role_arn_pattern(value: str | Partial) -> RoleArnPattern | None:
+    """A role ARN, or one with placeholders for some of its parts (SPEC §3.3: an unknown partition
+    or account is a wildcard for that part); None when the value is not shaped like one."""
+    if isinstance(value, str):
+        arn = parse_role_arn(value)
+        return None if arn is None else RoleArnPattern(arn.partition, arn.account, arn.path, arn.name)
+    match = _PATTERN_PARTS_RE.match(value.fill(_HOLE))
+    if match is None:
+        return None
+    partition, account, resource = match.groups()
+    if _HOLE not in partition and not re.fullmatch(r"aws[a-z0-9-]*", partition):
+        return None
+    if _HOLE not in account and not re.fullmatch(r"[0-9]{12}", account):
+        return None
+    path_part, _, name_part = resource.rpartition("/")
+    if not name_part or not _NAME_CHARS_RE.match(name_part):
+        return None
+    holes = name_part.count(_HOLE)
+    name: str | Partial = name_part
+    if holes:
+        name = Partial(tuple(name_part.split(_HOLE)), value.holes[len(value.holes) - holes :])
+    return RoleArnPattern(
+        None if _HOLE in partition else partition,
+        None if _HOLE in account else account,
+        None if _HOLE in path_part else path_part + "/",
+        name,
+    )
 
 
 def oidc_issuer_of_provider_arn(arn: str) -> str | None:

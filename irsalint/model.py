@@ -37,6 +37,27 @@ UNKNOWN = _Unknown()
 Str = Union[str, _Unknown]
 
 
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A string only partly known: literal pieces around holes, each hole any text (a Terraform
+    `${var.env}`, a Flux `${CLUSTER_NAME}`, a data source's partition). Not a `str`, so every
+    check that needs a value treats it as unknown; only code that understands patterns (role
+    matching, ARN shapes) looks inside. `pieces` has one more element than `holes`."""
+
+    pieces: tuple[str, ...]
+    holes: tuple[str, ...]  # how each hole was written, for messages
+
+    def __str__(self) -> str:
+        out = [self.pieces[0]]
+        for hole, piece in zip(self.holes, self.pieces[1:]):
+            out.extend((hole, piece))
+        return "".join(out)
+
+    def fill(self, text: str) -> str:
+        """The string with every hole replaced by `text`."""
+        return text.join(self.pieces)
+
+
 def known(value: object) -> bool:
     return value is not UNKNOWN
 
@@ -76,7 +97,9 @@ class PolicyRef:
     policy_id: str
 
 
-AnnotationValue = Union[str, _Unknown, RoleRef]
+AnnotationValue = Union[str, _Unknown, RoleRef, Partial]
+# A name that may be unknown or partly known.
+Name = Union[str, _Unknown, Partial]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +121,10 @@ class ServiceAccount:
     origin: str  # "manifest" | "terraform" | "helm-values" | "eksctl"
     related: tuple[Location, ...] = ()  # e.g. the kustomization that set the namespace
     labels: tuple[Annotation, ...] = ()  # metadata.labels (same shape as annotations)
+    # the directory it is deployed from when that is not its file's (irsalint.scopes), and a label
+    # naming this rendering when the source object is rendered several times (kustomize overlays)
+    unit: str | None = None
+    rendering: str = ""
 
     def annotation(self, key: str) -> Annotation | None:
         for annotation in self.annotations:
@@ -128,6 +155,8 @@ class Workload:
     env: tuple[EnvVar, ...]
     name_loc: Location
     related: tuple[Location, ...] = ()
+    unit: str | None = None  # as ServiceAccount.unit
+    rendering: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +247,7 @@ class IamRole:
     id: str
     address: str  # "aws_iam_role.x" or "module.x"
     kind: str  # "aws_iam_role" | "module:<module name>"
-    name: Str
+    name: Name  # Partial: set at apply time but for its literal parts
     name_is_prefix: bool
     path: Str
     account: Str
@@ -285,3 +314,6 @@ class SkipNote:
 
     path: str
     reason: str
+
+
+Partial.__reduce__ = positional_reduce  # type: ignore[method-assign]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from irsalint.model import Partial
+
 WILDCARD_ONLY_RE = re.compile(r"^[*?/:]+$")
 _TYPED_WILDCARD_RE = re.compile(r"^[A-Za-z][\w-]*[/:][*?/:]+$")
 
@@ -21,3 +23,22 @@ def is_wildcard_resource(resource: str) -> bool:
         return True
     # S3 object ARNs have no resource type: "bucket/*" is one bucket, not a wildcard.
     return service != "s3" and _TYPED_WILDCARD_RE.match(rest) is not None
+
+
+_AWS_MANAGED_RE = re.compile(r"^arn:(?:aws[a-z0-9-]*|\x00):iam::aws:policy/([\w+=,.@/-]+)$")
+
+
+def aws_managed_policy_name(value: object) -> str | None:
+    """arn:aws:iam::aws:policy/AdministratorAccess -> "AdministratorAccess" (with its path, if
+    any: "service-role/AmazonEBSCSIDriverPolicy"); also when the partition is a placeholder
+    (`arn:${data.aws_partition.current.partition}:iam::aws:policy/...`). None otherwise."""
+    if isinstance(value, Partial):
+        text = value.fill("\x00")
+        if text.count("\x00") != 1 or not text.startswith("arn:\x00:"):
+            return None  # only the partition may be unknown
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None
+    match = _AWS_MANAGED_RE.match(text)
+    return match.group(1) if match else None

@@ -39,6 +39,7 @@ class Rendering:
     namespace: str | None
     via: Location | None  # the kustomization line that set the namespace
     patches: tuple[tuple[str | None, ServiceAccount], ...] = ()  # (target name, patch)
+    top: str | None = None  # the directory of the top-level kustomization that renders it
 
 
 def build_project(
@@ -97,7 +98,8 @@ def _helm_values_in_release(
             yield sa
         for release in using:
             yield replace(sa, id=f"{sa.id}~{release.address}", namespace=release.namespace,
-                          related=sa.related + (release.loc,))
+                          related=sa.related + (release.loc,), unit=posixpath.dirname(release.loc.path),
+                          rendering=release.address if len(using) > 1 else "")
 
 
 def _path_of(result: LoadResult) -> str:
@@ -106,8 +108,10 @@ def _path_of(result: LoadResult) -> str:
 
 def _render_sa(sa: ServiceAccount, rendering: Rendering) -> ServiceAccount:
     sa = _patched(sa, rendering.patches)
+    if rendering.top is not None:
+        sa = replace(sa, unit=rendering.top, rendering=rendering.top)
     if rendering.namespace is None:
-        return sa
+        return sa if rendering.top is None else replace(sa, id=f"{sa.id}^{rendering.top}")
     return replace(
         sa,
         id=f"{sa.id}~{rendering.namespace}",
@@ -135,8 +139,10 @@ def _patched(sa: ServiceAccount, patches: Sequence[tuple[str | None, ServiceAcco
 
 
 def _render_workload(workload: Workload, rendering: Rendering) -> Workload:
+    if rendering.top is not None:
+        workload = replace(workload, unit=rendering.top, rendering=rendering.top)
     if rendering.namespace is None:
-        return workload
+        return workload if rendering.top is None else replace(workload, id=f"{workload.id}^{rendering.top}")
     return replace(
         workload,
         id=f"{workload.id}~{rendering.namespace}",
@@ -185,7 +191,7 @@ def kustomize_renderings(files: Sequence[K8sFile]) -> dict[str, tuple[Rendering,
     included_dirs = {d for k_dir, k in kustomizations.items() for d in targets(k_dir, k)[1]}
     result: dict[str, list[Rendering]] = {}
     for top in sorted(set(kustomizations) - included_dirs):
-        stack: list[tuple[str, Rendering, int]] = [(top, Rendering(None, None), 0)]
+        stack: list[tuple[str, Rendering, int]] = [(top, Rendering(None, None, top=top), 0)]
         visited: set[str] = set()
         while stack:
             directory, outer, depth = stack.pop()
@@ -195,7 +201,7 @@ def kustomize_renderings(files: Sequence[K8sFile]) -> dict[str, tuple[Rendering,
             kustomization = kustomizations[directory]
             rendering = outer
             if outer.namespace is None and kustomization.namespace:
-                rendering = Rendering(kustomization.namespace, kustomization.namespace_loc, outer.patches)
+                rendering = Rendering(kustomization.namespace, kustomization.namespace_loc, outer.patches, top)
             own_patches = tuple(
                 (patch.target_name, sa)
                 for patch in kustomization.patches

@@ -24,7 +24,8 @@ from irsalint.load.hcl import (
     Traversal,
     TupleExpr,
 )
-from irsalint.model import UNKNOWN, PolicyRef, RoleRef
+from irsalint.model import UNKNOWN, Partial, PolicyRef, RoleRef
+from irsalint.partial import make_partial
 
 MAX_DEPTH = 40
 
@@ -96,17 +97,28 @@ class Evaluator:
     def _template(self, expr: Template, depth: int) -> Any:
         if len(expr.parts) == 1 and not isinstance(expr.parts[0], str):
             return self.eval(expr.parts[0], depth + 1)  # "${x}" is x itself, whatever its type
-        pieces: list[str] = []
+        pieces: list[str | tuple[str] | Partial] = []
         for part in expr.parts:
             if isinstance(part, str):
                 pieces.append(part)
                 continue
+            if isinstance(part, Opaque) and part.kind == "directive":
+                return UNKNOWN  # %{ if } / %{ for } change the text's very shape
             value = self.eval(part, depth + 1)
             text = to_template_string(value)
-            if text is None:
-                return UNKNOWN
-            pieces.append(text)
-        return "".join(pieces)
+            if text is not None:
+                pieces.append(text)
+            elif isinstance(value, Partial):
+                pieces.append(value)
+            elif not (value is UNKNOWN or isinstance(value, (RoleRef, PolicyRef))):
+                return UNKNOWN  # a list or null cannot be interpolated (Terraform fails)
+            elif expr.heredoc:
+                return UNKNOWN  # a document, not a name: read by policydoc with its own positions
+            else:
+                pieces.append((f"${{{expr_text(part)}}}",))
+        # "${module.eks.cluster_name}-irsa-kuard": a name known but for its prefix
+        made = make_partial(pieces)
+        return UNKNOWN if made is None else made
 
     def template_suffix(self, expr: Expr | None) -> str:
         """The literal text at the end of a template, known even when its start is not
@@ -193,9 +205,21 @@ class Evaluator:
         return function(args)
 
 
+def expr_text(expr: Expr) -> str:
+    """A short rendering of an expression for messages: `module.eks.cluster_name`, `var.env`."""
+    if isinstance(expr, Traversal):
+        steps = "".join(f".{s}" if isinstance(s, str) else f"[{s if s is not None else '…'}]" for s in expr.steps)
+        return expr.root + steps
+    if isinstance(expr, Call):
+        return f"{expr.name}(…)"
+    if isinstance(expr, Literal):
+        return repr(expr.value)
+    return "…"
+
+
 def is_known(value: Any) -> bool:
     """Fully known: no UNKNOWN anywhere inside."""
-    if value is UNKNOWN:
+    if value is UNKNOWN or isinstance(value, Partial):
         return False
     if isinstance(value, tuple):
         return all(is_known(v) for v in value)

@@ -20,7 +20,7 @@ from irsalint.load.hcl import (
     TupleExpr,
     parse_hcl,
 )
-from irsalint.model import UNKNOWN, PolicyRef, RoleRef
+from irsalint.model import UNKNOWN, Partial, PolicyRef, RoleRef
 from irsalint.resolve import MAX_DEPTH, Evaluator, Scope, is_known
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -120,10 +120,14 @@ class TestTemplates:
         )
         assert ev('"n-${1}-${true}-${1.5}"') == "n-1-true-1.5"
 
-    def test_unknown_part_makes_the_template_unknown(self) -> None:
-        assert ev('"arn:${var.nope}:x"') is UNKNOWN
+    def test_unknown_part_makes_the_template_partial(self) -> None:
+        value = ev('"arn:${var.nope}:x"')
+        assert isinstance(value, Partial) and value.pieces == ("arn:", ":x") and str(value) == "arn:${var.nope}:x"
+        assert str(ev('"a${module.x.y}b"')) == "a${module.x.y}b"
         assert ev('"a${[1]}b"') is UNKNOWN  # a list cannot be interpolated into a string
-        assert ev('"a${module.x.y}b"') is UNKNOWN
+        assert ev('"${var.a}${var.b}"') is UNKNOWN  # no literal text: nothing is known
+        assert ev('<<EOT\n${var.nope}x\nEOT\n') is UNKNOWN  # heredocs are documents, read elsewhere
+        assert not is_known(ev('"a-${var.nope}"'))
 
     def test_single_interpolation_is_the_value(self) -> None:
         scope = make_scope(
@@ -283,11 +287,11 @@ class TestNames:
         scope = make_scope("locals {\n  a = local.b\n  b = local.a\n}\n")
         assert ev("local.a", scope) is UNKNOWN
         assert ev("local.b", scope) is UNKNOWN
-        assert ev('"x-${local.a}"', scope) is UNKNOWN
+        assert not is_known(ev('"x-${local.a}"', scope))
 
     def test_self_reference(self) -> None:
         scope = make_scope('locals {\n  a = "${local.a}x"\n  b = [local.b]\n  c = {k = local.c}\n}\n')
-        assert ev("local.a", scope) is UNKNOWN
+        assert not is_known(ev("local.a", scope))  # "${cycle}x": only the "x" is known
         assert ev("local.b", scope) == (UNKNOWN,)
         assert ev("local.c", scope) == {"k": UNKNOWN}
 
@@ -325,7 +329,7 @@ class TestNames:
         assert ev("aws_iam_role.r.name", scope) == RoleRef("role-2", "name")
         assert ev("aws_iam_policy.p.arn", scope) == PolicyRef("pol-1")
         assert ev('"${aws_iam_role.r.arn}"', scope) == RoleRef("role-2", "arn")
-        assert ev('"arn: ${aws_iam_role.r.arn}"', scope) is UNKNOWN
+        assert str(ev('"arn: ${aws_iam_role.r.arn}"', scope)) == "arn: ${aws_iam_role.r.arn}"  # text, not a ref
         assert ev("jsonencode({a = aws_iam_role.r.arn})", scope) is UNKNOWN
 
     def test_resolve_expr(self) -> None:
@@ -467,7 +471,7 @@ expressions = st.recursive(
 
 
 def is_value(value: Any) -> bool:
-    if value is UNKNOWN or value is None or isinstance(value, (str, int, float, bool, RoleRef, PolicyRef)):
+    if value is UNKNOWN or value is None or isinstance(value, (str, int, float, bool, RoleRef, PolicyRef, Partial)):
         return True
     if isinstance(value, tuple):
         return all(is_value(v) for v in value)

@@ -200,7 +200,7 @@ def credentials_override(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
     for workload in graph.workloads:
         irsa = [
             sa
-            for sa in graph.service_account_named(workload.namespace, workload.service_account)
+            for sa in graph.service_accounts_of_workload(workload)
             if graph.sa_matches[sa.id].status is not MatchStatus.NONE
         ]
         if not irsa:
@@ -280,7 +280,7 @@ def _misplaced_on_workload(graph: IrsaGraph, workload: Workload, part: str, anno
     else:
         instead = f"put it on {target}, which {pods} as"
     related: tuple[tuple[str, Location], ...] = ()
-    for sa in graph.service_account_named(workload.namespace, sa_name):
+    for sa in graph.service_accounts_of_workload(workload):
         existing = sa.annotation(ROLE_ARN_ANNOTATION)
         if existing is not None:
             instead = (

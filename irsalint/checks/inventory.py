@@ -30,10 +30,16 @@ def _used_elsewhere(graph: IrsaGraph, role: IamRole) -> bool:
     return False
 
 
+def _stack_is_linked(graph: IrsaGraph, accounts: list[ServiceAccount]) -> bool:
+    """Evidence that the Kubernetes side of a stack is in the scan: one of its ServiceAccounts
+    links to a scanned role. (A role nobody uses is only an orphan if we can see its users.)"""
+    return any(graph.sa_matches[sa.id].status is MatchStatus.MATCHED for sa in accounts)
+
+
 def _admits_a_scanned_sa(graph: IrsaGraph, role: IamRole) -> bool:
     if role.trust is None:
         return True  # cannot tell: treat as used
-    for sa in graph.service_accounts:
+    for sa in graph.service_accounts_correlated_with(role):
         if isinstance(sa.namespace, str) and isinstance(sa.name, str):
             if trust_admits(role.trust, service_account_claims(sa.namespace, sa.name)) is not False:
                 return True
@@ -41,8 +47,6 @@ def _admits_a_scanned_sa(graph: IrsaGraph, role: IamRole) -> bool:
 
 
 def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    if not graph.project.has_kubernetes:
-        return
     external = tuple(params.get("external_roles", ()))
     for role_id in sorted(graph.roles):
         role = graph.roles[role_id]
@@ -52,6 +56,11 @@ def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         if isinstance(role.name, str) and any(fnmatchcase(role.name, g.rsplit("/", 1)[-1]) for g in external):
             continue
+        accounts = graph.service_accounts_correlated_with(role)
+        if not _stack_is_linked(graph, accounts):
+            continue  # no evidence that the ServiceAccounts of this role's stack were scanned
+        if any(graph.may_use(sa, role) for sa in accounts):
+            continue  # an annotation we could not link may well name it
         if _admits_a_scanned_sa(graph, role):
             continue
         yield Hit(
@@ -65,24 +74,27 @@ def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    if not graph.roles:
-        return
     external = tuple(params.get("external_roles", ()))
     for sa in graph.irsa_service_accounts():
         match = graph.sa_matches[sa.id]
         if match.status is not MatchStatus.ABSENT or match.annotation is None:
             continue
+        scoped = graph.roles_correlated_with(sa)
+        if not scoped:
+            continue  # no Terraform of this ServiceAccount's stack was scanned
         arn = str(match.annotation.value)
         if any(fnmatchcase(arn, pattern) for pattern in external):
             continue
         parsed = parse_role_arn(arn)
         name = parsed.name if parsed else arn
-        known = sorted({r.name for r in graph.roles.values() if isinstance(r.name, str)})
+        known = sorted({r.name for r in scoped if isinstance(r.name, str)})
         close = [n for n in known if edit_distance(n, name) <= 2]
+        if not close and not _stack_is_linked(graph, graph.service_accounts_correlated_with(sa)):
+            continue  # nothing says this Terraform is where the role should be
         hint = f' (did you mean "{close[0]}"?)' if close else ""
         yield Hit(
             f"role {name} named by ServiceAccount {show(sa.namespace)}/{show(sa.name)} is not defined in the "
-            f"scanned Terraform, which defines {len(graph.roles)} roles{hint}; if it is managed elsewhere, "
+            f"scanned Terraform, which defines {len(scoped)} roles{hint}; if it is managed elsewhere, "
             "list it under external_roles in .irsalint.yaml",
             match.annotation.loc,
             f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}",

@@ -8,14 +8,13 @@ from typing import Any
 
 from irsalint.checks.base import Hit, show
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph
-from irsalint.iam import Tri, action_matches, parse_role_arn, role_matches_arn, tri_all, tri_any
+from irsalint.iam import Tri, action_matches, tri_all, tri_any
 from irsalint.model import (
     UNKNOWN,
     IamRole,
     Location,
     PodIdentityAssociation,
     PolicyDocument,
-    RoleRef,
     Statement,
 )
 
@@ -43,7 +42,7 @@ def _conflicts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ...
         if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
             continue
         annotation = sa.annotation(ROLE_ARN_ANNOTATION)
-        found = by_target.get((sa.namespace, sa.name))
+        found = [a for a in by_target.get((sa.namespace, sa.name), ()) if graph.correlated(a, sa)]
         if annotation is None or not found:
             continue
         clusters = sorted({a.cluster_name for a in found if isinstance(a.cluster_name, str)})
@@ -62,19 +61,7 @@ def _conflicts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ...
 
 
 def _association_roles(graph: IrsaGraph, association: PodIdentityAssociation) -> list[IamRole]:
-    role = association.role
-    if isinstance(role, RoleRef):
-        found = graph.roles.get(role.role_id)
-        return [found] if found is not None and role.attribute == "arn" else []
-    if not isinstance(role, str):
-        return []
-    arn = parse_role_arn(role)
-    if arn is None:
-        return []
-    verdicts = [(r, role_matches_arn(r, arn)) for r in graph.roles.values()]
-    if any(verdict is None for _, verdict in verdicts):
-        return []  # some role might be it: do not guess
-    return sorted((r for r, verdict in verdicts if verdict is True), key=lambda r: r.id)
+    return graph.roles_for_arn(association.role, association)
 
 
 def _admits_pod_identity(statement: Statement) -> Tri:

@@ -16,7 +16,7 @@ from irsalint.graph import IrsaGraph
 from irsalint.iam import Tri, string_like
 from irsalint.model import IamRole, Location, Statement, Value
 from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
-from irsalint.policy_patterns import is_wildcard_resource
+from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource
 
 _SERVICE_WILDCARD_RE = re.compile(r"^[a-z0-9-]+:\*+$", re.IGNORECASE)
 
@@ -351,7 +351,7 @@ def privilege_escalation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
     _, managed = _escalation_table()
     for role in graph.irsa_roles():
         for arn in graph.role_managed_arns.get(role.id, []):
-            name = _aws_managed_policy_name(arn.value)
+            name = aws_managed_policy_name(arn.value)
             if name is None or name not in managed:
                 continue
             yield Hit(
@@ -362,17 +362,6 @@ def privilege_escalation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
                 f"Role {role.address} {name}",
                 ((f"role {show(role.name)} ({role.address})", role.loc),) if role.loc != arn.loc else (),
             )
-
-
-_AWS_MANAGED_RE = re.compile(r"^arn:aws[a-z0-9-]*:iam::aws:policy/([\w+=,.@-]+)$")
-
-
-def _aws_managed_policy_name(value: object) -> str | None:
-    """arn:aws:iam::aws:policy/AdministratorAccess -> AdministratorAccess (top-level path only)."""
-    if not isinstance(value, str):
-        return None
-    match = _AWS_MANAGED_RE.match(value.strip())
-    return match.group(1) if match else None
 
 
 def _generated_hint(statement: Statement) -> str:

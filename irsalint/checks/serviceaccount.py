@@ -42,8 +42,7 @@ def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[
             )
     irsa_ids = {sa.id for sa in irsa}
     for workload in graph.workloads:
-        users = [sa for sa in graph.service_account_named(workload.namespace, workload.service_account)
-                 if sa.id in irsa_ids]
+        users = [sa for sa in graph.service_accounts_of_workload(workload) if sa.id in irsa_ids]
         user = users[0] if users else None
         if user is None or workload.automount is not False or workload.automount_loc is None:
             continue

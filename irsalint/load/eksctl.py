@@ -25,7 +25,7 @@ from irsalint.model import (
     Value,
     ValueList,
 )
-from irsalint.placeholders import has_placeholder
+from irsalint.placeholders import has_placeholder, placeholder_value
 from irsalint.policydoc import LNode, _from_node, document_from_tree, make_condition
 from irsalint.yamlutil import get, text_of
 
@@ -56,7 +56,7 @@ def read_cluster_config(
         role: IamRole | None = None
         if existing is not None:
             arn = text_of(existing) or ""
-            annotation = Annotation(ROLE_ARN_ANNOTATION, UNKNOWN if has_placeholder(arn) else arn, loc(existing))
+            annotation = Annotation(ROLE_ARN_ANNOTATION, placeholder_value(arn), loc(existing))
         else:
             role = _role(path, ident, entry, namespace, name, name_loc, loc)
             annotation = Annotation(ROLE_ARN_ANNOTATION, RoleRef(role.id, "arn"), name_loc)

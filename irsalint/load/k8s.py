@@ -29,7 +29,7 @@ from irsalint.model import (
     Str,
     Workload,
 )
-from irsalint.placeholders import has_placeholder
+from irsalint.placeholders import has_placeholder, placeholder_value
 from irsalint.yamlutil import compose_all, compose_documents, get, get_key, scalar_bool, text_of
 
 # kind -> path from the object to its pod spec's parent (the object holding `spec` and `metadata`)
@@ -310,7 +310,7 @@ class _Reader:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             raw = text_of(value_node)
-            value: Str = UNKNOWN if raw is None or has_placeholder(raw) else raw
+            value = UNKNOWN if raw is None else placeholder_value(raw)
             result[str(key_node.value)] = Annotation(str(key_node.value), value, self.loc(key_node))
         return tuple(result.values())
 
@@ -472,7 +472,7 @@ def _json6902_annotations(reader: _Reader, ops: yaml.SequenceNode) -> list[Annot
             raw = text_of(value)
             found.append(Annotation(
                 _json_pointer_key(pointer[len(_JSON_POINTER_ANNOTATION):]),
-                UNKNOWN if raw is None or has_placeholder(raw) else raw,
+                UNKNOWN if raw is None else placeholder_value(raw),
                 reader.loc(value_key),
             ))
         elif pointer.rstrip("/") == _JSON_POINTER_ANNOTATION.rstrip("/"):

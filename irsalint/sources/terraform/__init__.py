@@ -22,6 +22,7 @@ from irsalint.model import (
     ServiceAccount,
 )
 from irsalint.resolve import Evaluator, Scope
+from irsalint.scopes import terraform_units
 from irsalint.sources.terraform.context import ModuleContext, node_id, template_reader
 from irsalint.sources.terraform.records import HelmRelease, Record, TerraformFacts
 from irsalint.sources.terraform.registry import RESOURCE_ADAPTERS, module_adapter
@@ -89,6 +90,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         scope = scopes[directory]
         found.extend(directory_records(ModuleContext(scope, template_reader(base_real, directory))))
     uses, literals = role_uses(files, scopes)
+    calls = {directory: local_module_dirs(scope) for directory, scope in scopes.items()}
     return TerraformFacts(
         roles=tuple(r for r in found if isinstance(r, IamRole)),
         policies=tuple(r for r in found if isinstance(r, ManagedPolicy)),
@@ -99,7 +101,21 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         role_uses=uses,
         role_arn_literals=literals,
         helm_releases=tuple(r for r in found if isinstance(r, HelmRelease)),
+        units=terraform_units(calls),
     )
+
+
+def local_module_dirs(scope: Scope) -> tuple[str, ...]:
+    """The directories of the local child modules a module directory calls (`source = "./x"`)."""
+    evaluator = Evaluator(scope)
+    found: set[str] = set()
+    for block in scope.modules.values():
+        source = evaluator.eval_str(block.body.expr("source"))
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            child = posixpath.normpath(posixpath.join(scope.directory, source))
+            if not child.startswith(".."):
+                found.add("" if child == "." else child)
+    return tuple(sorted(found))
 
 
 def directory_records(ctx: ModuleContext) -> list[Record]:

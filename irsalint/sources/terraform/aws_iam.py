@@ -10,6 +10,7 @@ from irsalint.model import UNKNOWN, Attachment, IamRole, InlinePolicy, Location,
 from irsalint.sources.terraform.base import ResourceAdapter
 from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.records import Record
+from irsalint.sources.terraform.trust import v5_name
 
 ATTACHMENT_RESOURCES = ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role_policy")
 
@@ -17,10 +18,7 @@ ATTACHMENT_RESOURCES = ("aws_iam_role_policy_attachment", "aws_iam_policy_attach
 def role(ctx: ModuleContext, kind: str, name: str, block: Block) -> Iterator[Record]:
     body = block.body
     address = f"aws_iam_role.{name}"
-    role_name, is_prefix = ctx.text(body, "name"), False
-    if role_name is None:
-        prefix = ctx.text(body, "name_prefix")
-        role_name, is_prefix = (prefix, True) if prefix is not None else (UNKNOWN, False)
+    role_name, is_prefix = v5_name(ctx, body, "name", "name_prefix")
     trust_attr = body.attr("assume_role_policy")
     trust = ctx.reader.read(trust_attr.expr, trust_attr.loc) if trust_attr else None
     related: tuple[Location, ...] = ()

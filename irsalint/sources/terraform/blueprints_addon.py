@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from irsalint.iam import oidc_issuer_of_provider_arn
 from irsalint.load.hcl import Block, Body, ObjectExpr
-from irsalint.model import UNKNOWN, Location, RoleRef, ServiceAccount, Statement, Str, Value, ValueList
+from irsalint.model import UNKNOWN, Location, Name, RoleRef, ServiceAccount, Statement, Str, Value, ValueList
 from irsalint.sources.terraform.base import ModuleAdapter
 from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.helm import (
@@ -44,10 +44,10 @@ def records(ctx: ModuleContext, name: str, block: Block) -> Iterator[Record]:
     yield from service_accounts(ctx, name, block)
 
 
-def role_name(ctx: ModuleContext, body: Body) -> tuple[Str, bool]:
-    base = ctx.text(body, "role_name")
+def role_name(ctx: ModuleContext, body: Body) -> tuple[Name, bool]:
+    base = ctx.name(body, "role_name")
     if base is None or base == "":
-        base = ctx.text(body, "name")
+        base = ctx.name(body, "name")
     return prefixed_name(base if base != "" else None, ctx.flag(body, "role_name_use_prefix", True))
 
 

@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from irsalint.load.hcl import Attribute, Block, Body, Call, Expr, ObjectExpr, Template, TupleExpr
-from irsalint.model import UNKNOWN, Annotation, IamRole, Location, RoleRef, Str, Value, ValueList
+from irsalint.model import (
+    UNKNOWN,
+    Annotation,
+    IamRole,
+    Location,
+    Name,
+    Partial,
+    RoleRef,
+    Str,
+    Value,
+    ValueList,
+)
 from irsalint.policydoc import DocumentReader, FileReader
 from irsalint.resolve import Evaluator, Scope
 
@@ -48,6 +59,17 @@ class ModuleContext:
         if value is None:
             return default
         return value if isinstance(value, str) else UNKNOWN
+
+    def name(self, body: Body, attribute_name: str) -> Name | None:
+        """A name attribute, partly known when only its literal parts are (`"${var.env}-app"`);
+        None when absent or null."""
+        attribute = body.attr(attribute_name)
+        if attribute is None:
+            return None
+        value = self.eval(attribute.expr)
+        if value is None:
+            return None
+        return value if isinstance(value, (str, Partial)) else UNKNOWN
 
     def flag(self, body: Body, name: str, default: bool) -> Any:
         attribute = body.attr(name)

@@ -33,7 +33,7 @@ _CLAIMS = (
 
 def records(ctx: ModuleContext, name: str, block: Block) -> Iterator[Record]:
     body = block.body
-    role_name = prefixed_name(ctx.text(body, "name"), ctx.flag(body, "use_name_prefix", True))
+    role_name = prefixed_name(ctx.name(body, "name"), ctx.flag(body, "use_name_prefix", True))
     complete = True
     statements: list[Statement] = []
     enable = ctx.flag(body, "enable_oidc", False)

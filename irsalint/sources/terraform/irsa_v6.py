@@ -18,7 +18,7 @@ KIND = "iam-role-for-service-accounts"
 def records(ctx: ModuleContext, name: str, block: Block) -> Iterator[Record]:
     body = block.body
     address = f"module.{name}"
-    role_name, is_prefix = prefixed_name(ctx.text(body, "name"), ctx.flag(body, "use_name_prefix", True))
+    role_name, is_prefix = prefixed_name(ctx.name(body, "name"), ctx.flag(body, "use_name_prefix", True))
     test_attr = body.attr("trust_condition_test")
     trust, trust_loc = oidc_providers_trust(ctx, body, ctx.condition_test(test_attr), test_attr)
     role = IamRole(

@@ -43,3 +43,5 @@ class TerraformFacts:
     # literal strings anywhere in Terraform that contain ":role/" (ARNs written by hand)
     role_arn_literals: tuple[str, ...] = ()
     helm_releases: tuple[HelmRelease, ...] = ()
+    # module directory -> the unit it is deployed from (irsalint.scopes.terraform_units)
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -14,6 +14,8 @@ from irsalint.model import (
     Condition,
     IamRole,
     Location,
+    Name,
+    Partial,
     PolicyDocument,
     Principal,
     Statement,
@@ -25,19 +27,23 @@ from irsalint.policydoc import make_condition
 from irsalint.sources.terraform.context import ModuleContext
 
 
-def v5_name(ctx: ModuleContext, body: Body) -> tuple[Str, bool]:
-    """v5 modules: `role_name`, else `role_name_prefix` (a prefix)."""
-    role_name = ctx.text(body, "role_name")
+def v5_name(ctx: ModuleContext, body: Body, name: str = "role_name", prefix: str = "role_name_prefix") -> tuple[Name, bool]:
+    """v5 modules (and aws_iam_role): the name, else the name prefix (a prefix)."""
+    role_name = ctx.name(body, name)
     if role_name is not None:
         return role_name, False
-    prefix = ctx.text(body, "role_name_prefix")
-    return (prefix, True) if prefix is not None else (UNKNOWN, False)
+    role_prefix = ctx.name(body, prefix)
+    return (role_prefix, True) if role_prefix is not None else (UNKNOWN, False)
 
 
-def prefixed_name(base: Str | None, use_prefix: Any) -> tuple[Str, bool]:
+def prefixed_name(base: Name | None, use_prefix: Any) -> tuple[Name, bool]:
     """v6-style naming: `use_name_prefix` (default true) renders `name_prefix = "${name}-"`."""
     if use_prefix is True:
-        return (base + "-" if isinstance(base, str) else UNKNOWN), True
+        if isinstance(base, str):
+            return base + "-", True
+        if isinstance(base, Partial):
+            return Partial(base.pieces[:-1] + (base.pieces[-1] + "-",), base.holes), True
+        return UNKNOWN, True
     if use_prefix is False:
         return (base if base is not None else UNKNOWN), False
     return UNKNOWN, False
@@ -228,7 +234,7 @@ def module_role_record(
     address: str,
     module: str,
     block: Block,
-    name: tuple[Str, bool],
+    name: tuple[Name, bool],
     path_attribute: str,
     trust: tuple[Sequence[Statement], bool],
     trust_loc: Location,
