@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from irsalint.cache import Cache
+from irsalint.checks.base import Hit
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.load import LoadResult, load_bytes, load_path, read_capped
@@ -215,13 +216,13 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
     from irsalint.checks import CHECKS
     from irsalint.graph import IrsaGraph
 
-    graph = IrsaGraph(project)
+    graph = IrsaGraph(project, options.params.get("clusters"))  # type: ignore[arg-type]
     findings: set[Finding] = set()
     for rule in rules:
         check = CHECKS[rule.function]
         params = {**options.params, **rule.params}
         try:
-            hits = list(check(graph, params))
+            hits = merge_hits(list(check(graph, params)))
         except Exception as error:
             raise CheckError(rule.id, error) from error
         for hit in hits:
@@ -239,6 +240,42 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
                 )
             )
     return with_fingerprints(sorted(findings, key=Finding.sort_key))
+
+
+_LEVEL_OF_HIT = {None: 0, "note": 1, "warning": 2, "error": 3}
+MAX_RELATED = 10
+
+
+def merge_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """One defect, one finding (SPEC §4.1): hits of one rule at one location about one entity are
+    one finding. The renderings of a kustomize base line merge into one that names them all."""
+    groups: dict[tuple[Location, str], list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault((hit.loc, hit.entity), []).append(hit)
+    merged: list[Hit] = []
+    for group in groups.values():
+        unique = sorted(set(group), key=lambda h: (h.rendering, h.message, h.related))
+        if len(unique) == 1:
+            merged.append(unique[0])
+            continue
+        first = unique[0]
+        renderings = sorted({h.rendering for h in unique if h.rendering})
+        messages = sorted({h.message for h in unique})
+        note = ""
+        if len(renderings) > 1:
+            note = f" This line is rendered {len(renderings)} times: {_join(renderings, 20)}."
+        elif len(messages) > 1:
+            note = f" ({len(messages) - 1} more at this line.)"
+        related = tuple(dict.fromkeys(r for h in unique for r in h.related))[:MAX_RELATED]
+        level = max((h.level for h in unique), key=lambda lv: _LEVEL_OF_HIT.get(lv, 0))
+        severities = [h.security_severity for h in unique if h.security_severity is not None]
+        merged.append(replace(first, message=first.message + note, related=related, level=level,
+                              security_severity=max(severities) if severities else None, rendering=""))
+    return merged
+
+
+def _join(items: Sequence[str], limit: int = 3) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:

@@ -306,6 +306,7 @@ class Diagnostic:
 
     loc: Location
     message: str
+    level: str | None = None  # None: the rule's level; "note" for a file with no IRSA content
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +315,7 @@ class SkipNote:
 
     path: str
     reason: str
+    internal: bool = False  # irsalint failed on it (a bug to report), not the file
 
 
 Partial.__reduce__ = positional_reduce  # type: ignore[method-assign]

@@ -25,6 +25,20 @@ def is_wildcard_resource(resource: str) -> bool:
     return service != "s3" and _TYPED_WILDCARD_RE.match(rest) is not None
 
 
+def is_wildcard_resource_value(value: object) -> bool:
+    """is_wildcard_resource for a policy value, also one written with placeholders for its
+    partition, region or account (`arn:${data.aws_partition.current.partition}:secretsmanager:
+    *:*:secret:*`): the resource part must be known and only wildcards."""
+    if isinstance(value, str):
+        return is_wildcard_resource(value)
+    if not isinstance(value, Partial):
+        return False
+    parts = value.fill("\x00").split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or "\x00" in parts[5] or "\x00" in parts[2]:
+        return False
+    return is_wildcard_resource(":".join(["arn", "aws", parts[2], "*", "*", parts[5]]))
+
+
 _AWS_MANAGED_RE = re.compile(r"^arn:(?:aws[a-z0-9-]*|\x00):iam::aws:policy/([\w+=,.@/-]+)$")
 
 

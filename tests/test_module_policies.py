@@ -45,7 +45,8 @@ def test_data_file_shape() -> None:
 def test_external_secrets_default_names_the_variable(tmp_path: Path) -> None:
     found = _lint(tmp_path, "  attach_external_secrets_policy = true\n")
     assert {(rule, line) for rule, line, _ in found} == {("IRSA002", 5)}
-    assert any("set external_secrets_secrets_manager_arns" in message for _, _, message in found)
+    assert any("external_secrets_secrets_manager_arns" in message and "set them to the ARNs" in message
+               for _, _, message in found)
 
 
 def test_karpenter_default_passrole_fires_escalation(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ def test_data_file_covers_the_platform_components():
 
 
 def test_hint_names_the_usual_place():
-    assert component_hint(["external-secret"]) == " (external-secrets usually runs as external-secrets/external-secrets)"
+    assert component_hint(["external-secret"]) == " external-secrets usually runs as external-secrets/external-secrets."
     assert component_hint(["payments-api"]) == ""
 
 

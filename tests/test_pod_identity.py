@@ -18,5 +18,17 @@ def test_same_roles_without_associations_are_orphans(tmp_path):
     text = source.read_text("utf-8")
     (tmp_path / "main.tf").write_text(text[: text.index('resource "aws_eks_pod_identity_association"')])
     (tmp_path / "sa.yaml").write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n  namespace: team-geo\n")
+    # another app of the stack links to its role: evidence that the stack's ServiceAccounts are scanned
+    (tmp_path / "linked.tf").write_text(
+        'resource "aws_iam_role" "mapper" {\n  name = "geo-mapper"\n  assume_role_policy = jsonencode({Statement = [{\n'
+        '    Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity"\n'
+        '    Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X" }\n'
+        '    Condition = { StringEquals = { "oidc.eks.eu-west-1.amazonaws.com/id/X:sub" = "system:serviceaccount:team-geo:mapper" } }\n'
+        '  }]})\n}\n'
+    )
+    (tmp_path / "linked.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: mapper\n  namespace: team-geo\n  annotations:\n"
+        "    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/geo-mapper\n"
+    )
     result = run(tmp_path, select=("IRSA006",))
     assert [(f.loc.path, f.loc.line) for f in result.findings] == [("main.tf", 2)]

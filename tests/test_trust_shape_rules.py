@@ -28,7 +28,7 @@ def test_irsa009_severity_depends_on_namespace_wildcard():
         "v6-iam-role-wildcard-subjects": {9.5},
     }
     assert "every ServiceAccount in the cluster" in found["jsonencode-cluster-wildcard"][0].message
-    assert "every ServiceAccount in namespace team-reports" in found["jsonencode-name-wildcard"][0].message
+    assert "every ServiceAccount of namespace team-reports" in found["jsonencode-name-wildcard"][0].message
     # One finding per offending value: the exact subject next to the pattern does not fire.
     assert len(found["data-document-namespace-pattern"]) == 1
     assert "team-*:log-shipper" in found["data-document-namespace-pattern"][0].message
@@ -39,14 +39,14 @@ def test_irsa008_data_source_finding_relates_the_role():
     (finding,) = found["data-document-no-sub"]
     assert finding.loc.line == 7
     assert [loc.line for _, loc in finding.related] == [23]
-    assert "AWS_ROLE_ARN" in finding.message and "system:serviceaccount:" in finding.message
+    assert "any ServiceAccount in the cluster" in finding.message and "system:serviceaccount:" in finding.message
 
 
 def test_irsa010_missing_and_wrong_audience_messages():
     found = _by_path("IRSA010", "bad")
     assert {f.level for fs in found.values() for f in fs} == {"warning"}
     (missing,) = found["jsonencode-sub-only"]
-    assert "without an `:aud` condition" in missing.message
+    assert "with no `:aud` condition" in missing.message
     (wrong,) = found["data-document-kubernetes-audience"]
     assert '"https://kubernetes.default.svc"' in wrong.message and "AccessDenied" in wrong.message
     assert [loc.line for _, loc in wrong.related] == [25]

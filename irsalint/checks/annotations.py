@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit, entity_of, rendering_of, show
+from irsalint.checks.labels import namespaced, plural, quoted, sa_label, workload_label
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph, MatchStatus
 from irsalint.iam import is_valid_role_arn
 from irsalint.model import Annotation, Location, ServiceAccount, Str, Workload
@@ -35,31 +36,8 @@ _IAM_RESOURCE_TYPES = (
 WEB_IDENTITY_VARIABLES = ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
 STATIC_KEY_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
-# Kinds without a namespace, shown as "Kind name" rather than "Kind ns/name".
-_CLUSTER_SCOPED_KINDS = frozenset(
-    {
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "StorageClass",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-        "PriorityClass",
-        "IngressClass",
-        "RuntimeClass",
-    }
-)
-
-
 def _sa_entity(sa: ServiceAccount) -> str:
-    return f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}"
-
-
-def _workload_entity(workload: Workload) -> str:
-    return f"{workload.kind} {show(workload.namespace)}/{show(workload.name)}"
+    return f"ServiceAccount {sa_label(sa)}"
 
 
 def _kustomizations(related: tuple[Location, ...]) -> tuple[tuple[str, Location], ...]:
@@ -78,16 +56,15 @@ def invalid_role_arn(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hi
         value = annotation.value
         if not isinstance(value, str):  # pragma: no cover - only strings are INVALID
             continue
-        entity = _sa_entity(sa)
         fix = suggested_arn(value)
-        instead = f'write "{fix}" (the form is {EXPECTED_SHAPE})' if fix else f"write {EXPECTED_SHAPE}"
+        instead = f'Write "{fix}".' if fix else f"Write {EXPECTED_SHAPE}."
         yield Hit(
-            f"{ROLE_ARN_ANNOTATION} {json.dumps(value)} on {entity} is not a valid IAM role ARN: "
-            f"{arn_problem(value)}; {instead}. The pod identity webhook only logs a warning and injects "
-            "it as AWS_ROLE_ARN anyway, so every AWS call from the pods fails",
+            f"The role-arn annotation of {_sa_entity(sa)} is not a valid role ARN: {arn_problem(value)}. The value "
+            f"is {quoted(value, 70)}. {instead} (The webhook injects it anyway: every AWS call of the pods fails.)",
             annotation.loc,
-            entity,
+            entity_of(sa),
             _kustomizations(sa.related),
+            rendering=rendering_of(sa),
         )
 
 
@@ -97,10 +74,7 @@ def arn_problem(value: str) -> str:
         return "it is empty"
     if value != value.strip():
         if "\n" in value and value.strip() == value.rstrip("\n").strip():
-            return (
-                "it ends with a newline (a YAML block scalar `|` or `>` keeps the final newline; "
-                "use `|-` or a plain value)"
-            )
+            return "it ends with a newline (use `|-`, not `|` or `>`)"
         return "it has leading or trailing whitespace"
     if any(c.isspace() for c in value):
         return "it contains whitespace"
@@ -108,7 +82,7 @@ def arn_problem(value: str) -> str:
         return "it contains quote characters (quoted twice?)"
     if not value.startswith("arn:"):
         if ":" not in value and "/" not in value:
-            return "it is a bare role name, not an ARN (the EKS webhook does not complete it)"
+            return "it is a bare role name (the webhook does not complete it)"
         return 'it does not start with "arn:"'
     parts = value.split(":", 5)
     if len(parts) < 6:
@@ -116,7 +90,7 @@ def arn_problem(value: str) -> str:
             if parts[3] == "" and parts[4].startswith("role/"):
                 return "the 12-digit account id is missing"
             if _ACCOUNT_RE.match(parts[3]):
-                return 'a ":" is missing: IAM ARNs have an empty region, so the account follows "iam::"'
+                return 'a ":" is missing (IAM ARNs have an empty region: "iam::<account>")'
         return 'it has too few ":"-separated fields'
     _, partition, service, region, account, resource = parts
     if not _PARTITION_RE.match(partition):
@@ -179,17 +153,16 @@ def default_serviceaccount(graph: IrsaGraph, params: Mapping[str, Any]) -> Itera
             continue
         namespace = show(sa.namespace)
         workloads = graph.workloads_of(sa)
-        runs = "workload runs" if len(workloads) == 1 else "workloads run"
-        scanned = f" ({len(workloads)} scanned {runs} as it)" if workloads else ""
+        scanned = f" ({plural(len(workloads), 'scanned workload')} among them.)" if workloads else ""
         yield Hit(
-            f"{ROLE_ARN_ANNOTATION} is on ServiceAccount {namespace}/default: every pod in namespace "
-            f"{namespace} that sets no serviceAccountName runs as it and gets the role{scanned}; create a "
-            "dedicated ServiceAccount, move the annotation there and set serviceAccountName in the "
-            "workloads that need the role",
+            f"{ROLE_ARN_ANNOTATION} on ServiceAccount {sa_label(sa)} gives the role to every pod of {namespace} "
+            f"without a serviceAccountName.{scanned} Move it to a dedicated ServiceAccount and set "
+            "serviceAccountName in the workloads that need the role.",
             annotation.loc,
-            _sa_entity(sa),
-            tuple((f"{_workload_entity(w)} runs as it", w.name_loc) for w in workloads[:5])
+            entity_of(sa),
+            tuple((f"{workload_label(w)} runs as it", w.name_loc) for w in workloads[:5])
             + _kustomizations(sa.related),
+            rendering=rendering_of(sa),
         )
 
 
@@ -208,30 +181,27 @@ def credentials_override(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
         sa = irsa[0]
         annotation = graph.sa_matches[sa.id].annotation
         sa_loc = annotation.loc if annotation is not None else sa.name_loc
-        entity = _workload_entity(workload)
         for variable in workload.env:
-            where = f"container {variable.container} of {entity}"
+            where = f"Container {variable.container} of {workload_label(workload)}"
             if variable.name in WEB_IDENTITY_VARIABLES:
                 message = (
-                    f"{where} sets {variable.name} while it runs as IRSA {_sa_entity(sa)}: the pod identity "
-                    "webhook then injects neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE, so the SDK "
-                    "lacks half of the web identity and falls back to the node role or fails; remove the "
-                    f"variable and let the webhook set both from the ServiceAccount's {ROLE_ARN_ANNOTATION}"
+                    f"{where} sets {variable.name}, which turns its IRSA role off. It runs as {_sa_entity(sa)}, "
+                    "but the webhook then injects no web identity and the SDK falls back to the node role or "
+                    "fails: remove the variable."
                 )
             elif variable.name in STATIC_KEY_VARIABLES:
                 message = (
-                    f"{where} sets {variable.name} while it runs as IRSA {_sa_entity(sa)}: static keys come "
-                    "before the web identity in every SDK's credential chain, so the pods use long-lived keys "
-                    "instead of the role; remove AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and grant what "
-                    "they allowed to the ServiceAccount's role"
+                    f"{where} sets {variable.name}, which overrides its IRSA role. Static keys win over the web "
+                    f"identity in every SDK: remove them and grant what they allowed to the role of {_sa_entity(sa)}."
                 )
             else:
                 continue
             yield Hit(
                 message,
                 variable.loc,
-                entity,
+                f"{entity_of(workload)} {variable.container}",
                 (("the ServiceAccount's role-arn", sa_loc),) + _kustomizations(workload.related),
+                rendering=rendering_of(workload),
             )
 
 
@@ -239,6 +209,9 @@ def credentials_override(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
 
 
 def misplaced_annotation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """IRSA017 on objects with a pod template only (SPEC §4.1): that is where someone could think
+    the webhook looks. Objects that carry the annotation to a ServiceAccount (Crossplane
+    ControllerConfig, ...) are read as ServiceAccount sources instead; other kinds are silent."""
     for workload in graph.workloads:
         seen: set[Location] = set()
         for part, found in (
@@ -250,50 +223,32 @@ def misplaced_annotation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
                     continue
                 seen.add(annotation.loc)  # a Pod's own annotations are also its "template"
                 yield _misplaced_on_workload(graph, workload, part, annotation)
-    for obj in graph.project.objects:
-        for annotation in obj.annotations:
-            if annotation.key != ROLE_ARN_ANNOTATION or obj.kind == "ServiceAccount":
-                continue
-            scoped = obj.kind not in _CLUSTER_SCOPED_KINDS
-            name = f"{show(obj.namespace)}/{show(obj.name)}" if scoped else show(obj.name)
-            entity = f"{obj.kind} {name}"
-            yield Hit(
-                f"{ROLE_ARN_ANNOTATION} on {entity} does nothing: the pod identity webhook reads it only from "
-                "ServiceAccounts; put it on the ServiceAccount that the pods needing the role run as "
-                "(their serviceAccountName)",
-                annotation.loc,
-                entity,
-            )
 
 
 def _misplaced_on_workload(graph: IrsaGraph, workload: Workload, part: str, annotation: Annotation) -> Hit:
-    entity = _workload_entity(workload)
-    where = "" if workload.kind == "Pod" else f"the {part} of "
+    where = workload_label(workload) if workload.kind == "Pod" else f"the {part} of {workload_label(workload)}"
     sa_name: Str = workload.service_account
-    pods = "the pod runs" if workload.kind == "Pod" else "the pods run"
-    target = f"ServiceAccount {show(workload.namespace)}/{show(sa_name)}"
+    target = f"ServiceAccount {namespaced(workload.namespace, sa_name)}"
     if sa_name == "default":
         instead = (
-            f"{pods} as the namespace's default ServiceAccount: create a dedicated ServiceAccount with "
-            "this annotation and set serviceAccountName to it"
+            "Its pods run as the namespace's default ServiceAccount: create a dedicated ServiceAccount with "
+            "this annotation and set serviceAccountName to it."
         )
     else:
-        instead = f"put it on {target}, which {pods} as"
+        instead = f"Put it on {target}, which its pods run as."
     related: tuple[tuple[str, Location], ...] = ()
     for sa in graph.service_accounts_of_workload(workload):
         existing = sa.annotation(ROLE_ARN_ANNOTATION)
         if existing is not None:
-            instead = (
-                f"{target}, which {pods} as, already has a role-arn and that one applies: delete this one"
-            )
+            instead = f"{target}, which its pods run as, has a role-arn already, and that one applies: delete this one."
             related = (("the ServiceAccount's role-arn", existing.loc),)
         else:
             related = (("the ServiceAccount", sa.name_loc),)
         break
     return Hit(
-        f"{ROLE_ARN_ANNOTATION} on {where}{entity} does nothing: the pod identity webhook reads it only "
-        f"from ServiceAccounts; {instead}",
+        f"{ROLE_ARN_ANNOTATION} on {where} does nothing: the webhook reads it only from ServiceAccounts. {instead}",
         annotation.loc,
-        entity,
+        entity_of(workload),
         related + _kustomizations(workload.related),
+        rendering=rendering_of(workload),
     )

@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from irsalint.checks.labels import namespaced, sa_label, workload_label
 from irsalint.graph import IrsaGraph
-from irsalint.model import Location
+from irsalint.model import Location, ServiceAccount, Workload
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,9 @@ class Hit:
     related: tuple[tuple[str, Location], ...] = ()  # (what it is, where)
     level: str | None = None  # overrides the rule's default level for this finding
     security_severity: float | None = None  # overrides the rule's default severity
+    # for hits about one rendering of a source object (a kustomize overlay's copy): how this
+    # rendering is called; the engine merges the renderings of one line into one finding
+    rendering: str = ""
 
 
 class Check(Protocol):
@@ -25,4 +29,22 @@ class Check(Protocol):
 
 
 def show(value: object) -> str:
-    return value if isinstance(value, str) else "<unknown>"
+    return value if isinstance(value, str) else "(unknown)"
+
+
+def entity_of(obj: ServiceAccount | Workload) -> str:
+    """The fingerprint entity of a ServiceAccount or workload: as written in its file. A rendered
+    copy (kustomize) is named without the namespace its kustomization gives it, so that all the
+    renderings of one line are one finding whose fingerprint does not depend on the overlays."""
+    kind = "ServiceAccount" if isinstance(obj, ServiceAccount) else obj.kind
+    if obj.rendering:
+        return f"{kind} {show(obj.name)}"
+    return f"{kind} {namespaced(obj.namespace, obj.name)}"
+
+
+def rendering_of(obj: ServiceAccount | Workload) -> str:
+    """How this rendering of its source object is called in a merged finding: `ns/name (overlay)`."""
+    if not obj.rendering:
+        return ""
+    label = sa_label(obj) if isinstance(obj, ServiceAccount) else workload_label(obj)
+    return f"{label} ({obj.rendering})"

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit
+from irsalint.checks.labels import role_label, sa_label
 from irsalint.graph import ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION, IrsaGraph
 from irsalint.model import Location, ServiceAccount
 
@@ -51,7 +52,7 @@ PARAM_SCHEMAS: Mapping[str, Mapping[str, Any]] = {
 
 
 def _entity(sa: ServiceAccount) -> str:
-    return f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}"
+    return f"ServiceAccount {sa_label(sa)}"
 
 
 def _in_scope(sa: ServiceAccount, params: Mapping[str, Any]) -> bool:
@@ -123,9 +124,9 @@ def forbidden_actions(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
     for (role_id, loc), sas in sorted(users.items(), key=lambda item: (item[0][1], item[0][0])):
         role = graph.roles[role_id]
         action, pattern = granted[(role_id, loc)]
-        names = ", ".join(sorted(f"{show(s.namespace)}/{show(s.name)}" for s in sas))
+        names = ", ".join(sorted(sa_label(s) for s in sas))
         yield Hit(
-            f'role {show(role.name)} grants "{action}", which matches the forbidden action "{pattern}", '
+            f'role {role_label(role)} grants "{action}", which matches the forbidden action "{pattern}", '
             f"to ServiceAccount {names}",
             loc,
             f"Role {role.address} action {action}",
@@ -196,10 +197,10 @@ def permissions_boundary_required(graph: IrsaGraph, params: Mapping[str, Any]) -
     for role_id in sorted(users):
         role = graph.roles[role_id]
         boundary = role.permissions_boundary
-        names = ", ".join(sorted(f"{show(s.namespace)}/{show(s.name)}" for s in users[role_id]))
+        names = ", ".join(sorted(sa_label(s) for s in users[role_id]))
         if boundary is None:
             yield Hit(
-                f"role {show(role.name)} ({role.address}), used by ServiceAccount {names}, has no permissions "
+                f"role {role_label(role)}, used by ServiceAccount {names}, has no permissions "
                 "boundary; set one so the role can never exceed the platform's ceiling",
                 role.loc,
                 f"Role {role.address}",
@@ -207,7 +208,7 @@ def permissions_boundary_required(graph: IrsaGraph, params: Mapping[str, Any]) -
             )
         elif accepted and isinstance(boundary.value, str) and not any(fnmatchcase(boundary.value, g) for g in accepted):
             yield Hit(
-                f'role {show(role.name)} uses permissions boundary "{boundary.value}", which is not one of '
+                f'role {role_label(role)} uses permissions boundary "{boundary.value}", which is not one of '
                 + ", ".join(accepted),
                 boundary.loc,
                 f"Role {role.address}",

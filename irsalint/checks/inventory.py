@@ -7,9 +7,16 @@ from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit, entity_of, rendering_of
+from irsalint.checks.labels import join_some, role_label, sa_label
 from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
-from irsalint.iam import edit_distance, parse_role_arn, service_account_claims, trust_admits
+from irsalint.iam import (
+    admitted_subjects,
+    edit_distance,
+    parse_role_arn,
+    service_account_claims,
+    trust_admits,
+)
 from irsalint.model import IamRole, Location, RoleRef, ServiceAccount
 
 
@@ -64,9 +71,8 @@ def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         if _admits_a_scanned_sa(graph, role):
             continue
         yield Hit(
-            f"role {show(role.name)} ({role.address}) trusts an EKS OIDC provider but no scanned "
-            "ServiceAccount uses it or is admitted by its trust; remove it, or annotate the "
-            "ServiceAccount that should use it",
+            f"Role {role_label(role)} trusts an EKS OIDC provider, but no scanned ServiceAccount uses it or is "
+            "admitted by its trust. Remove it, or annotate the ServiceAccount that should use it.",
             role.loc,
             f"Role {role.address}",
             (("its trust policy", role.trust_loc),) if role.trust_loc.line else (),
@@ -89,21 +95,37 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         name = parsed.name if parsed else arn
         known = sorted({r.name for r in scoped if isinstance(r.name, str)})
         close = [n for n in known if edit_distance(n, name) <= 2]
-        if not close and not _stack_is_linked(graph, graph.service_accounts_correlated_with(sa)):
+        trusting = _roles_admitting(scoped, sa)
+        if not close and not trusting and not _stack_is_linked(graph, graph.service_accounts_correlated_with(sa)):
             continue  # nothing says this Terraform is where the role should be
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        if trusting:
+            hint = f" Role {role_label(trusting[0])} trusts this ServiceAccount: did you mean it?"
+        else:
+            hint = f' Did you mean "{close[0]}"?' if close else ""
         yield Hit(
-            f"role {name} named by ServiceAccount {show(sa.namespace)}/{show(sa.name)} is not defined in the "
-            f"scanned Terraform, which defines {len(scoped)} roles{hint}; if it is managed elsewhere, "
-            "list it under external_roles in .irsalint.yaml",
+            f"Role {name}, named by ServiceAccount {sa_label(sa)}, is not defined in the scanned Terraform."
+            f"{hint} If it is managed elsewhere, list it under external_roles in .irsalint.yaml.",
             match.annotation.loc,
-            f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}",
+            entity_of(sa),
+            rendering=rendering_of(sa),
         )
+
+
+def _roles_admitting(roles: list[IamRole], sa: ServiceAccount) -> list[IamRole]:
+    """Roles whose trust certainly admits this ServiceAccount (exact subjects)."""
+    if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+        return []
+    claims = service_account_claims(sa.namespace, sa.name)
+    return [r for r in roles if r.trust is not None and claims["sub"] in admitted_subjects(r.trust)
+            and trust_admits(r.trust, claims) is True]
 
 
 def parse_error(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
     for diagnostic in graph.project.diagnostics:
-        yield Hit(diagnostic.message, diagnostic.loc, f"File {diagnostic.loc.path}")
+        message = diagnostic.message if diagnostic.message.endswith((".", ")")) else diagnostic.message + "."
+        if diagnostic.level == "note":
+            message += " It holds no IRSA content (role-arn, ServiceAccount, pod template, IAM), so this is a note."
+        yield Hit(message, diagnostic.loc, f"File {diagnostic.loc.path}", level=diagnostic.level)
 
 
 def shared_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -126,17 +148,16 @@ def shared_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         first = sas[0]
         annotation = graph.sa_matches[first.id].annotation
         assert annotation is not None
-        listed = ", ".join(f"{s.namespace}/{s.name}" for s in sas[:5]) + (f" and {len(sas) - 5} more" if len(sas) > 5 else "")
         related: list[tuple[str, Location]] = []
         for other in sas[1:]:
             other_annotation = graph.sa_matches[other.id].annotation
             if other_annotation is not None:
-                related.append((f"ServiceAccount {other.namespace}/{other.name}", other_annotation.loc))
-        related.append((f"role {show(role.name)} ({role.address})", role.loc))
+                related.append((f"ServiceAccount {sa_label(other)}", other_annotation.loc))
+        related.append((f"role {role_label(role)}", role.loc))
         yield Hit(
-            f"role {show(role.name)} ({role.address}) is used by ServiceAccounts in {len(namespaces)} namespaces "
-            f"({', '.join(namespaces)}): {listed}; each holds the permissions all of them need, so a compromise "
-            "of one exposes the others' data. Give each namespace's workload its own role",
+            f"Role {role_label(role)} is shared by ServiceAccounts of {len(namespaces)} namespaces: a compromise "
+            f"of one exposes what all may do. The namespaces are {join_some(namespaces, 3)}: give each "
+            "namespace's workload its own role.",
             annotation.loc,
             f"Role {role.address}",
             tuple(dict.fromkeys(related)),

@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit, entity_of, rendering_of
+from irsalint.checks.labels import namespaced, role_label, sa_label
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph
 from irsalint.iam import Tri, action_matches, tri_all, tri_any
 from irsalint.model import (
@@ -46,14 +47,14 @@ def _conflicts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ...
         if annotation is None or not found:
             continue
         clusters = sorted({a.cluster_name for a in found if isinstance(a.cluster_name, str)})
-        where = f" on cluster {', '.join(clusters)}" if clusters else ""
+        where = f" (cluster {', '.join(clusters)})" if clusters else ""
         yield Hit(
-            f"ServiceAccount {sa.namespace}/{sa.name} has an IRSA role-arn annotation and an EKS Pod Identity "
-            f"association{where}: Pod Identity wins, so its pods never get the annotated role. Remove the "
-            "annotation (or the association) so the manifest says which role the pods really have",
+            f"ServiceAccount {sa_label(sa)} has a role-arn annotation and a Pod Identity association: Pod "
+            f"Identity wins. Its pods never get the annotated role{where}: remove one of the two.",
             annotation.loc,
-            f"ServiceAccount {sa.namespace}/{sa.name}",
+            entity_of(sa),
             tuple(("the Pod Identity association", a.loc) for a in found),
+            rendering=rendering_of(sa),
         )
 
 
@@ -119,19 +120,16 @@ def _bad_trusts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ..
                 continue
             if partial:
                 missing = [a for a in POD_IDENTITY_ACTIONS if a not in partial]
-                problem = (
-                    f"trusts {POD_IDENTITY_PRINCIPAL} for {', '.join(sorted(partial))} but not {', '.join(missing)}"
-                )
+                problem = f"its trust lacks {', '.join(missing)} for {POD_IDENTITY_PRINCIPAL}"
             else:
-                problem = f"does not trust the service principal {POD_IDENTITY_PRINCIPAL}"
-            target = f"{show(association.namespace)}/{show(association.service_account)}"
-            related: list[tuple[str, Location]] = [(f"role {show(role.name)} ({role.address})", role.loc)]
+                problem = f"its trust does not name {POD_IDENTITY_PRINCIPAL}"
+            target = namespaced(association.namespace, association.service_account)
+            related: list[tuple[str, Location]] = [(f"role {role_label(role)}", role.loc)]
             if role.trust_loc.line and role.trust_loc != role.loc:
                 related.append(("its trust policy", role.trust_loc))
             yield Hit(
-                f"Pod Identity association for {target} uses role {show(role.name)} ({role.address}), which "
-                f"{problem}: the EKS Pod Identity Agent cannot assume it and the pods get AccessDenied. Allow "
-                f'Principal {{ Service = "{POD_IDENTITY_PRINCIPAL}" }} the actions sts:AssumeRole and sts:TagSession',
+                f"The Pod Identity Agent cannot assume role {role_label(role)} for {target}: {problem}. Allow "
+                f"{POD_IDENTITY_PRINCIPAL} sts:AssumeRole and sts:TagSession.",
                 association.loc,
                 f"PodIdentityAssociation {target} {role.address}",
                 tuple(related),

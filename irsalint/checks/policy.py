@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit
+from irsalint.checks.labels import join_some, plural, quoted, role_label, roles_label
 from irsalint.graph import IrsaGraph
 from irsalint.iam import Tri, string_like
-from irsalint.model import IamRole, Location, Statement, Value
+from irsalint.model import Condition, IamRole, Location, Statement, Value
 from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
-from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource
+from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource, is_wildcard_resource_value
 
 _SERVICE_WILDCARD_RE = re.compile(r"^[a-z0-9-]+:\*+$", re.IGNORECASE)
 
@@ -52,47 +53,59 @@ def _allow_statements(graph: IrsaGraph) -> list[_Reach]:
 
 
 def _related(reach: _Reach) -> tuple[tuple[str, Location], ...]:
-    related = [(f"role {show(r.name)} ({r.address})", r.loc) for r in reach.roles]
+    related = [(f"role {role_label(r)}", r.loc) for r in reach.roles]
     related.extend(("attached here", v) for v in reach.via if v not in {r.loc for r in reach.roles})
     return tuple(dict.fromkeys(related))
 
 
 def _role_names(reach: _Reach) -> str:
-    names = sorted({show(r.name) for r in reach.roles})
-    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return roles_label(reach.roles)
 
 
 def _entity(reach: _Reach) -> str:
     sid = reach.statement.sid
-    return f"Statement {sid if isinstance(sid, str) else '#'} of {_role_names(reach)}"
+    addresses = sorted({r.address for r in reach.roles})
+    return f"Statement {sid if isinstance(sid, str) else '#'} of {', '.join(addresses[:3])}"
+
+
+def _service_wildcards(statement: Statement) -> list[Value]:
+    """`*` and `service:*` action values."""
+    found: list[Value] = []
+    for value in statement.actions.values if statement.actions is not None else ():
+        text = value.text
+        if isinstance(text, str) and (text.strip("*") == "" or _SERVICE_WILDCARD_RE.match(text)):
+            found.append(value)
+    return found
 
 
 def wildcard_action(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """IRSA003: one finding per statement, at its first wildcard action (or its NotAction)."""
     for reach in _allow_statements(graph):
         statement = reach.statement
         if statement.not_actions is not None:
             yield Hit(
-                f"Allow with NotAction grants every action except those listed to IRSA role {_role_names(reach)}; "
-                "list the actions the workload needs in Action instead",
+                f"Allow with NotAction grants IRSA role {_role_names(reach)} every action except those listed. "
+                "List the actions the workload needs in Action instead.",
                 statement.not_actions.loc,
                 _entity(reach),
                 _related(reach),
             )
-        if statement.actions is None:
             continue
-        for value in statement.actions.values:
-            text = value.text
-            if not isinstance(text, str):
-                continue
-            if text.strip("*") == "" or _SERVICE_WILDCARD_RE.match(text):
-                scope = "every action of every service" if text.strip("*") == "" else f"every {text.split(':')[0]} action"
-                yield Hit(
-                    f'Action "{text}" grants {scope} to IRSA role {_role_names(reach)}; '
-                    "list the actions the workload calls",
-                    value.loc,
-                    _entity(reach),
-                    _related(reach),
-                )
+        found = _service_wildcards(statement)
+        if not found:
+            continue
+        texts = [str(v.text) for v in found]
+        if any(t.strip("*") == "" for t in texts):
+            scope = "every action of every service"
+        else:
+            scope = "every action of " + join_some(sorted({t.split(":", 1)[0] for t in texts}))
+        shown = ", ".join(f'"{t}"' for t in texts[:3]) + (f" and {len(texts) - 3} more" if len(texts) > 3 else "")
+        yield Hit(
+            f"Action {shown} grants {scope} to IRSA role {_role_names(reach)}. List the actions the workload calls.",
+            found[0].loc,
+            _entity(reach),
+            _related(reach),
+        )
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,56 +156,157 @@ def _scopable_actions(statement: Statement) -> Tri:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _access_levels() -> dict[str, str]:
+    """action (lowercase) -> its access level, for every level but Write (shipped data)."""
+    text = resources.files("irsalint").joinpath("data/iam_access_levels.json").read_text("utf-8")
+    data = json.loads(text)
+    return {action: level for level, actions in data["levels"].items() for action in actions}
+
+
+# Order in which IRSA002 lists offending actions: what changes things first, what reads last.
+_LEVEL_ORDER = {"Permissions management": 0, "Write": 1, "Tagging": 2, "Read": 3, "List": 4}
+
+
+def access_level(pattern: str) -> str:
+    """The access level of an action, or of the most powerful action a wildcard pattern matches."""
+    pattern = pattern.lower()
+    levels = _access_levels()
+    if "*" not in pattern and "?" not in pattern:
+        return levels.get(pattern, "Write")
+    _, by_service = _action_table()
+    matched = [levels.get(a, "Write") for a, _ in by_service.get(pattern.partition(":")[0], ()) if string_like(pattern, a)]
+    return min(matched, key=_LEVEL_ORDER.__getitem__) if matched else "Write"
+
+
+def _offending_actions(statement: Statement) -> list[str]:
+    """The actions of the statement that could be scoped to resources, most powerful first."""
+    texts = [t for t in statement.actions.texts() if isinstance(t, str)] if statement.actions else []
+    scopable = [t for t in dict.fromkeys(texts) if supports_resource_scoping(t) is True]
+    return sorted(scopable, key=lambda t: _LEVEL_ORDER[access_level(t)])
+
+
+# Condition keys that tie an Allow to tags of the resource or of the request (SPEC §4.1):
+# aws:ResourceTag/x, ec2:ResourceTag/x, aws:RequestTag/x, autoscaling:ResourceTag/x...
+_TAG_KEY_RE = re.compile(r"^[a-z0-9-]+:(resource|request)tag/", re.IGNORECASE)
+
+
+def _tag_scoped(statement: Statement) -> bool:
+    """Is the Allow limited to resources (or requests) carrying given tags, or to tagging what the
+    same call creates (`ec2:CreateAction`)? A negated test or a Null test that the tag be absent
+    restricts nothing."""
+    if any(_is_create_only(c) for c in statement.conditions):
+        return True
+    for condition in statement.conditions:
+        key, operator = condition.key, condition.operator
+        if not isinstance(key, str) or not isinstance(operator, str) or not _TAG_KEY_RE.match(key):
+            continue
+        base = operator.removeprefix("ForAnyValue:").removeprefix("ForAllValues:").removesuffix("IfExists")
+        if base.startswith("StringNot") or base.startswith("ArnNot"):
+            continue
+        if base == "Null":
+            if condition.values.complete and [v.lower() if isinstance(v, str) else v for v in condition.values.texts()] == ["false"]:
+                return True
+            continue
+        if base.startswith(("String", "Arn")):
+            return True
+    return False
+
+
+def _tags_anything(graph: IrsaGraph, reach: _Reach, all_reach: list[_Reach]) -> Value | None:
+    """A wildcard resource on which one of these roles may tag without a tag condition (so it can
+    tag itself into any tag-scoped statement): the first such value, or None."""
+    roles = set(reach.roles)
+    for other in all_reach:
+        if not roles & set(other.roles) or _tag_scoped(other.statement) or other.statement.resources is None:
+            continue
+        actions = [t for t in other.statement.actions.texts() if isinstance(t, str)] if other.statement.actions else []
+        if not any(access_level(a) == "Tagging" and supports_resource_scoping(a) is True for a in actions):
+            continue
+        if any(_is_create_only(c) for c in other.statement.conditions):
+            continue  # ec2:CreateAction: tags only what the same call creates
+        for value in other.statement.resources.values:
+            if is_wildcard_resource_value(value.value):
+                return value
+    return None
+
+
+def _is_create_only(condition: Condition) -> bool:
+    return isinstance(condition.key, str) and condition.key.lower().endswith(":createaction")
+
+
 def wildcard_resource(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    for reach in _allow_statements(graph):
+    """IRSA002: one finding per statement, at its first wildcard resource (or its NotResource)."""
+    all_reach = _allow_statements(graph)
+    generated: dict[tuple[str, str], list[tuple[_Reach, Value]]] = defaultdict(list)
+    for reach in all_reach:
         statement = reach.statement
         if _scopable_actions(statement) is not True:
             continue
-        if statement.not_resources is not None:
-            yield Hit(
-                f"Allow with NotResource applies to every resource except those listed, for IRSA role "
-                f"{_role_names(reach)}; list the resources in Resource instead",
-                statement.not_resources.loc,
-                _entity(reach),
-                _related(reach),
-            )
-        if statement.resources is None:
+        origin = statement.generated_by
+        if origin is not None and statement.resources is not None:
+            wildcard = next((v for v in statement.resources.values if is_wildcard_resource_value(v.value)), None)
+            if wildcard is not None:
+                generated[(origin.module, origin.flag)].append((reach, wildcard))
             continue
-        for value in _wildcards(statement.resources.values):
-            origin = statement.generated_by
-            if origin is not None:
-                how = "is set to" if origin.explicit else "defaults to"
-                message = (
-                    f'{origin.flag} = true on {origin.module} generates a policy allowing {_actions_summary(statement)} '
-                    f'on "{value.text}" because {origin.variable} {how} a wildcard: IRSA role {_role_names(reach)} '
-                    f"can use them on every resource; set {origin.variable} to the ARNs the workload uses"
-                )
-            else:
-                message = (
-                    f'Resource "{value.text}" lets IRSA role {_role_names(reach)} use '
-                    f"{_actions_summary(statement)} on every resource; scope it to the ARNs the workload uses"
-                )
-            yield Hit(
-                message,
-                value.loc,
-                _entity(reach),
-                _related(reach),
-            )
+        wildcards = [v for v in statement.resources.values if is_wildcard_resource_value(v.value)] if statement.resources else []
+        if statement.not_resources is None and not wildcards:
+            continue
+        tagger = None
+        if _tag_scoped(statement):
+            tagger = _tags_anything(graph, reach, all_reach)
+            if tagger is None:
+                continue  # only resources carrying the tags: scoped, though not by ARN
+        loc = statement.not_resources.loc if statement.not_resources is not None else wildcards[0].loc
+        yield Hit(_wildcard_message(reach, wildcards, tagger), loc, _entity(reach), _related(reach) + (
+            (("it can tag any resource here", tagger.loc),) if tagger is not None else ()
+        ))
+    for (module, flag), found in sorted(generated.items()):
+        yield _generated_wildcards(module, flag, found)
 
 
-def _wildcards(values: tuple[Value, ...]) -> Iterator[Value]:
-    for value in values:
-        if isinstance(value.text, str) and is_wildcard_resource(value.text):
-            yield value
+def _generated_wildcards(module: str, flag: str, found: list[tuple[_Reach, Value]]) -> Hit:
+    """The policies one `attach_*_policy` flag renders with wildcard resources: one finding."""
+    reach, first = found[0]
+    variables = list(dict.fromkeys(r.statement.generated_by.variable for r, _ in found if r.statement.generated_by))
+    explicit = any(r.statement.generated_by.explicit for r, _ in found if r.statement.generated_by)
+    offending = list(dict.fromkeys(a for r, _ in found for a in _offending_actions(r.statement)))
+    actions = offending[0] + (f" and {plural(len(offending) - 1, 'more action')}" if len(offending) > 1 else "")
+    how = "are set to" if explicit else "default to"
+    if len(variables) == 1:
+        how = "is set to a wildcard" if explicit else "defaults to a wildcard"
+    else:
+        how += " wildcards"
+    return Hit(
+        f"{flag} = true on {module} grants its role {actions} on every resource. "
+        f"{join_some(variables, 3)} {how}: set {'it' if len(variables) == 1 else 'them'} to the ARNs the "
+        "workload uses.",
+        first.loc,
+        f"Role {', '.join(sorted({r.address for r in reach.roles}))} {flag}",
+        _related(reach),
+    )
+
+
+def _wildcard_message(reach: _Reach, wildcards: list[Value], tagger: Value | None) -> str:
+    statement = reach.statement
+    actions = _actions_summary(statement)
+    if statement.not_resources is not None:
+        where = "every resource but those listed (NotResource)"
+    else:
+        where = "every resource (" + ", ".join(quoted(str(w.value), 40) for w in wildcards[:2]) + ")"
+    head = f"IRSA role {_role_names(reach)} may use {actions} on {where}."
+    if tagger is not None:
+        return f"{head} Its tag condition does not help: the role may tag any resource, so it can tag its way in."
+    return f"{head} Scope Resource to the ARNs the workload uses."
 
 
 def _actions_summary(statement: Statement) -> str:
     if statement.not_actions is not None:
         return "all but a few actions"
-    texts = [t for t in statement.actions.texts() if isinstance(t, str)] if statement.actions else []
-    if not texts:
+    offending = _offending_actions(statement)
+    if not offending:
         return "its actions"
-    return ", ".join(texts[:3]) + (f" (+{len(texts) - 3})" if len(texts) > 3 else "")
+    return join_some(offending, 3)
 
 
 # --- IRSA013 privilege escalation --------------------------------------------------------------
@@ -299,15 +413,13 @@ def _escalation_message(what: str, granted: list[_Escalation], reach: _Reach, ex
     first = granted[0]
     shown = _display_action(first.action)
     scope = f" on {_star_resource(reach.statement, first)}" if first.requires_resource_star else ""
-    advice = _generated_hint(reach.statement) or "Remove it, or scope it to the exact resources the workload needs"
-    tail = f": {first.why} {advice}"
+    advice = _generated_hint(reach.statement) or "Remove it, or scope it to the exact resources the workload needs."
+    tail = f" {first.why} {advice}"
     if exact:
-        return f"{what}{scope} lets IRSA role {_role_names(reach)} escalate its privileges{tail}"
+        return f"{what}{scope} lets IRSA role {_role_names(reach)} escalate its privileges.{tail}"
     others = [_display_action(e.action) for e in granted[1:]]
-    more = ""
-    if others:
-        more = f" (also {', '.join(others[:4])}" + (f" and {len(others) - 4} more" if len(others) > 4 else "") + ")"
-    return f"{what} grants {shown}{scope}{more}, so IRSA role {_role_names(reach)} can escalate its privileges{tail}"
+    more = f" (and {join_some(others, 2)})" if others else ""
+    return f"{what} lets IRSA role {_role_names(reach)} escalate its privileges. It grants {shown}{scope}{more}.{tail}"
 
 
 def privilege_escalation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -355,12 +467,12 @@ def privilege_escalation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
             if name is None or name not in managed:
                 continue
             yield Hit(
-                f"AWS managed policy {name} is attached to IRSA role {show(role.name)} ({role.address}): "
-                f"{managed[name]} Every pod running as its ServiceAccount holds these permissions; attach a "
-                "policy that grants only the actions and resources the workload needs",
+                f"AWS managed policy {name} is attached to IRSA role {role_label(role)}. Every pod running as "
+                f"its ServiceAccount holds it. {managed[name]} Attach a policy that grants only what the "
+                "workload needs.",
                 arn.loc,
                 f"Role {role.address} {name}",
-                ((f"role {show(role.name)} ({role.address})", role.loc),) if role.loc != arn.loc else (),
+                ((f"role {role_label(role)}", role.loc),) if role.loc != arn.loc else (),
             )
 
 
@@ -371,10 +483,10 @@ def _generated_hint(statement: Statement) -> str:
         return ""
     if origin.explicit:
         return (
-            f"{origin.module} sets {origin.variable} to a wildcard for its {origin.flag} policy; "
-            f"set {origin.variable} to the exact ARNs"
+            f"{origin.module} sets {origin.variable} to a wildcard for its {origin.flag} policy: "
+            f"set {origin.variable} to the exact ARNs."
         )
     return (
         f"{origin.module} generates this with {origin.flag} = true and {origin.variable} left at its "
-        f"wildcard default; set {origin.variable} to the exact ARNs"
+        f"wildcard default: set {origin.variable} to the exact ARNs."
     )

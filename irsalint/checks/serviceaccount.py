@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit, entity_of, rendering_of, show
+from irsalint.checks.labels import quoted, sa_label, workload_label
 from irsalint.graph import ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION, IrsaGraph
 from irsalint.model import Annotation, Location
 
@@ -19,26 +20,26 @@ _INT64 = 2**63
 def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
     irsa = list(graph.irsa_service_accounts())
     for sa in irsa:
-        entity = f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}"
         annotation = sa.annotation(ROLE_ARN_ANNOTATION)
         related = (("the role-arn annotation", annotation.loc),) if annotation else ()
         if sa.automount is False and sa.automount_loc is not None:
             yield Hit(
-                f"IRSA {entity} sets automountServiceAccountToken: false; the pod identity webhook still "
-                "injects its AWS token, but the application loses the Kubernetes API token it usually "
-                "also needs — set it to true (or opt in per pod)",
+                f"IRSA ServiceAccount {sa_label(sa)} sets automountServiceAccountToken: false: its pods lose the "
+                "Kubernetes API token. The AWS token is injected anyway; set it to true, or opt in per pod.",
                 sa.automount_loc,
-                entity,
+                entity_of(sa),
                 related,
+                rendering=rendering_of(sa),
             )
         elif sa.automount is None and sa.origin == "manifest":
             yield Hit(
-                f"IRSA {entity} does not set automountServiceAccountToken; set it explicitly "
-                "(true, or false with a per-pod opt-in) as the platform convention asks",
+                f"IRSA ServiceAccount {sa_label(sa)} does not set automountServiceAccountToken. Set it explicitly "
+                "(true, or false with a per-pod opt-in), as the platform convention asks.",
                 sa.name_loc,
-                entity,
+                entity_of(sa),
                 related,
                 level="note",
+                rendering=rendering_of(sa),
             )
     irsa_ids = {sa.id for sa in irsa}
     for workload in graph.workloads:
@@ -48,12 +49,12 @@ def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[
             continue
         annotation = user.annotation(ROLE_ARN_ANNOTATION)
         yield Hit(
-            f"{workload.kind} {show(workload.namespace)}/{show(workload.name)} runs as IRSA ServiceAccount "
-            f"{show(user.name)} but sets automountServiceAccountToken: false in its pod spec; the application "
-            "loses the Kubernetes API token",
+            f"{workload_label(workload)} sets automountServiceAccountToken: false: its pods lose the Kubernetes "
+            f"API token. It runs as IRSA ServiceAccount {show(user.name)}; the AWS token is injected anyway.",
             workload.automount_loc,
-            f"{workload.kind} {show(workload.namespace)}/{show(workload.name)}",
+            entity_of(workload),
             (("the ServiceAccount", annotation.loc if annotation else user.name_loc),),
+            rendering=rendering_of(workload),
         )
 
 
@@ -61,41 +62,42 @@ def token_expiration(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hi
     for sa in graph.service_accounts:
         annotation = sa.annotation(TOKEN_EXPIRATION_ANNOTATION)
         if annotation is not None:
-            yield from _expiration(annotation, f"ServiceAccount {show(sa.namespace)}/{show(sa.name)}")
+            yield from _expiration(annotation, f"ServiceAccount {sa_label(sa)}", entity_of(sa), rendering_of(sa))
     for workload in graph.workloads:
         for annotation in workload.template_annotations:
             if annotation.key == TOKEN_EXPIRATION_ANNOTATION:
-                yield from _expiration(
-                    annotation, f"{workload.kind} {show(workload.namespace)}/{show(workload.name)}"
-                )
+                yield from _expiration(annotation, workload_label(workload), entity_of(workload), rendering_of(workload))
 
 
-def _expiration(annotation: Annotation, entity: str) -> Iterator[Hit]:
+def _expiration(annotation: Annotation, where: str, entity: str, rendering: str) -> Iterator[Hit]:
     value = annotation.value
     if not isinstance(value, str):
         return  # a placeholder: unknown
     loc: Location = annotation.loc
     if not _GO_INT_RE.match(value) or not -_INT64 <= int(value) < _INT64:
         yield Hit(
-            f'{TOKEN_EXPIRATION_ANNOTATION} "{value}" on {entity} is not a base-10 integer: the webhook '
-            f"ignores it and uses the default {MAX_EXPIRATION} seconds; write a number of seconds such as \"3600\"",
+            f"{TOKEN_EXPIRATION_ANNOTATION} {quoted(value, 40)} on {where} is not a base-10 integer: the webhook "
+            f'ignores it and uses {MAX_EXPIRATION} seconds. Write a number of seconds, such as "3600".',
             loc,
             entity,
+            rendering=rendering,
         )
         return
     seconds = int(value)
     if seconds < MIN_EXPIRATION:
         yield Hit(
-            f"{TOKEN_EXPIRATION_ANNOTATION} {seconds} on {entity} is below {MIN_EXPIRATION}: the webhook "
-            f"silently raises it to {MIN_EXPIRATION} seconds; write \"{MIN_EXPIRATION}\" or more",
+            f"{TOKEN_EXPIRATION_ANNOTATION} {seconds} on {where} is below {MIN_EXPIRATION}: the webhook "
+            f'silently raises it to {MIN_EXPIRATION} seconds. Write "{MIN_EXPIRATION}" or more.',
             loc,
             entity,
+            rendering=rendering,
         )
     elif seconds > MAX_EXPIRATION:
         yield Hit(
-            f"{TOKEN_EXPIRATION_ANNOTATION} {seconds} on {entity} is above {MAX_EXPIRATION}: the API server "
-            f"may issue a shorter token than asked; use at most {MAX_EXPIRATION}",
+            f"{TOKEN_EXPIRATION_ANNOTATION} {seconds} on {where} is above {MAX_EXPIRATION}: the API server "
+            f"may issue a shorter token than asked. Use at most {MAX_EXPIRATION}.",
             loc,
             entity,
             level="warning",
+            rendering=rendering,
         )

@@ -9,7 +9,8 @@ from fnmatch import fnmatchcase
 from importlib import resources
 from typing import Any
 
-from irsalint.checks.base import Hit, show
+from irsalint.checks.base import Hit, entity_of, rendering_of, show
+from irsalint.checks.labels import join_some, role_label, sa_label, short_issuer
 from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
@@ -48,8 +49,9 @@ def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
         yield Hit(
             message=_message(sa, role),
             loc=match.annotation.loc,
-            entity=f"ServiceAccount {sa.namespace}/{sa.name}",
+            entity=entity_of(sa),
             related=(("the trust policy", _trust_location(role)),) + tuple(("where its namespace is set", loc) for loc in sa.related),
+            rendering=rendering_of(sa),
         )
 
 
@@ -64,18 +66,15 @@ def _trust_location(role: IamRole) -> Location:
 
 def _message(sa: ServiceAccount, role: IamRole) -> str:
     subject = f"{SA_SUBJECT_PREFIX}{show(sa.namespace)}:{show(sa.name)}"
-    head = (
-        f"ServiceAccount {show(sa.namespace)}/{show(sa.name)} is not trusted by role "
-        f"{show(role.name)} ({role.address}): sts:AssumeRoleWithWebIdentity will fail with AccessDenied"
-    )
+    head = f"ServiceAccount {sa_label(sa)} is not admitted by the trust policy of its role: its pods get AccessDenied."
     subjects = admitted_subjects(role.trust) if role.trust is not None else ()
     if not subjects:
-        return f"{head}; its trust policy admits no ServiceAccount subject"
-    listed = ", ".join(f'"{s}"' for s in subjects[:5]) + (f" and {len(subjects) - 5} more" if len(subjects) > 5 else "")
+        return f"{head} Role {role_label(role)} admits no ServiceAccount subject."
+    listed = join_some([f'"{s}"' for s in subjects], 3)
     closest = min(subjects, key=lambda s: (edit_distance(subject, s), s))
     hint = _typo_hint(sa, closest)
     names = [n for n in (sa.name, closest.rpartition(":")[2]) if isinstance(n, str)]
-    return f"{head}; the trust admits {listed}{hint}{component_hint(names)}"
+    return f"{head} Role {role_label(role)} admits {listed}{hint}.{component_hint(names)}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,7 +90,7 @@ def component_hint(names: Sequence[str]) -> str:
     for component, (namespace, account) in sorted(platform_components().items()):
         for name in names:
             if name in (component, account) or min(edit_distance(name, component), edit_distance(name, account)) == 1:
-                return f" ({component} usually runs as {namespace}/{account})"
+                return f" {component} usually runs as {namespace}/{account}."
     return ""
 
 
@@ -129,9 +128,7 @@ def _role_related(role: IamRole, loc: Location) -> tuple[tuple[str, Location], .
 
 
 def _role_label(role: IamRole) -> str:
-    if role.name_is_prefix and isinstance(role.name, str):
-        return f'with name prefix "{role.name}" ({role.address})'
-    return f"{show(role.name)} ({role.address})"
+    return role_label(role)
 
 
 def trust_any_serviceaccount(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -144,9 +141,9 @@ def trust_any_serviceaccount(graph: IrsaGraph, params: Mapping[str, Any]) -> Ite
             continue  # a computed key could be the :sub condition
         yield Hit(
             message=(
-                f"Role {_role_label(role)} trusts the cluster's OIDC provider without a `:sub` condition: "
-                "any ServiceAccount in the cluster can assume it by setting AWS_ROLE_ARN; add a `:sub` "
-                f"condition naming {SA_SUBJECT_PREFIX}<namespace>:<serviceaccount>"
+                f"Role {_role_label(role)} trusts the cluster's OIDC provider with no `:sub` condition: any "
+                "ServiceAccount in the cluster can assume it. Add a `:sub` condition naming "
+                f"{SA_SUBJECT_PREFIX}<namespace>:<serviceaccount>."
             ),
             loc=statement.loc,
             entity=f"Role {role.address}",
@@ -165,12 +162,11 @@ def _wildcard_scope(subject: str) -> tuple[str, bool]:
         namespace, sep, name = subject[len(SA_SUBJECT_PREFIX) :].partition(":")
         if sep and not has_wildcard(namespace):
             if name == "*":
-                return f"every ServiceAccount in namespace {namespace}", False
-            return f'every ServiceAccount in namespace {namespace} whose name matches "{name}"', False
+                return f"every ServiceAccount of namespace {namespace}", False
+            return f'every ServiceAccount "{name}" of namespace {namespace}', False
         if sep:
-            named = f'whose name matches "{name}"' if has_wildcard(name) else f'named "{name}"'
-            return f'every ServiceAccount {named} in every namespace matching "{namespace}"', True
-    return "ServiceAccounts in every namespace the pattern matches", True
+            return f'every ServiceAccount "{name}" of every namespace "{namespace}"', True
+    return "ServiceAccounts of every namespace the pattern matches", True
 
 
 def _exact_sub_condition(condition: Condition) -> bool:
@@ -195,8 +191,8 @@ def trust_wildcard_subject(graph: IrsaGraph, params: Mapping[str, Any]) -> Itera
                 who, cross_namespace = _wildcard_scope(subject)
                 yield Hit(
                     message=(
-                        f'Role {_role_label(role)} trusts the `:sub` pattern "{subject}" ({condition.operator}): '
-                        f"{who} can assume it; list exact {SA_SUBJECT_PREFIX}<namespace>:<serviceaccount> subjects"
+                        f"Role {_role_label(role)} can be assumed by {who}. Its `:sub` pattern is \"{subject}\": "
+                        f"list exact {SA_SUBJECT_PREFIX}<namespace>:<serviceaccount> subjects with StringEquals."
                     ),
                     loc=condition.loc,
                     entity=f"Role {role.address} {subject}",
@@ -215,8 +211,8 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 continue
             yield Hit(
                 message=(
-                    f"Role {_role_label(role)} trusts the cluster's OIDC provider without an `:aud` condition: "
-                    f'add `:aud` = "{STS_AUDIENCE}" so only tokens minted for STS are accepted'
+                    f"Role {_role_label(role)} trusts the cluster's OIDC provider with no `:aud` condition. "
+                    f'Require `:aud` = "{STS_AUDIENCE}", so that only tokens issued for STS are accepted.'
                 ),
                 loc=statement.loc,
                 entity=f"Role {role.address}",
@@ -234,9 +230,8 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
             listed = ", ".join(f'"{t}"' for t in texts if isinstance(t, str))
             yield Hit(
                 message=(
-                    f"Role {_role_label(role)} requires the audience {listed}, not \"{STS_AUDIENCE}\": the pod "
-                    "identity webhook requests tokens for sts.amazonaws.com, so sts:AssumeRoleWithWebIdentity "
-                    "fails with AccessDenied"
+                    f"Role {_role_label(role)} requires the audience {listed}, so its pods get AccessDenied. The "
+                    f"pod identity webhook's tokens are for \"{STS_AUDIENCE}\"."
                 ),
                 loc=condition.loc,
                 entity=f"Role {role.address}",
@@ -281,14 +276,15 @@ def _cluster_mismatches(graph: IrsaGraph, clusters: Mapping[str, tuple[str, tupl
                 continue
             yield Hit(
                 message=(
-                    f"ServiceAccount {show(sa.namespace)}/{show(sa.name)} is deployed to cluster {name} "
-                    f"(OIDC issuer {issuer}), but role {_role_label(role)} trusts only "
-                    f"{', '.join(sorted(trusted.values()))}: its pods get AccessDenied. Add a statement for "
-                    f"{name}'s provider, or point the annotation at that cluster's role"
+                    f"ServiceAccount {sa_label(sa)} is deployed to cluster {name}, whose OIDC provider role "
+                    f"{_role_label(role)} does not trust: its pods get AccessDenied. The role trusts "
+                    f"{join_some(sorted(short_issuer(i) for i in trusted.values()), 2)}; add a statement for "
+                    f"{name} ({short_issuer(issuer)}), or annotate with that cluster's role."
                 ),
                 loc=match.annotation.loc,
-                entity=f"ServiceAccount {show(sa.namespace)}/{show(sa.name)} cluster {name}",
+                entity=f"{entity_of(sa)} cluster {name}",
                 related=(("the trust policy", _trust_location(role)),),
+                rendering=rendering_of(sa),
             )
 
 
@@ -339,28 +335,39 @@ def oidc_provider_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Itera
             providers = _provider_issuers(statement)
             if providers is None:
                 continue
-            for condition in statement.conditions:
-                issuer = _condition_issuer(condition)
-                if issuer is None or issuer in providers:
-                    continue
-                operator = condition.operator if isinstance(condition.operator, str) else ""
-                if operator.endswith("IfExists") or base_operator(operator or "x").startswith("StringNot"):
-                    effect = "the condition is then skipped or always true, so it restricts nothing"
-                else:
-                    effect = "the condition can never match, so sts:AssumeRoleWithWebIdentity fails with AccessDenied"
-                provider = ", ".join(sorted(providers.values()))
-                yield Hit(
-                    message=(
-                        f'Role {_role_label(role)} trusts the OIDC provider {provider}, but its condition key '
-                        f'"{condition.key}" names the issuer {condition.issuer}: tokens from {provider} never carry '
-                        f"that key, and {effect}. Use the provider's issuer in the key (often a trust copied from "
-                        "another cluster or a recreated cluster)"
-                    ),
-                    loc=condition.loc,
-                    entity=f"Role {role.address} {condition.key}",
-                    related=_role_related(role, condition.loc) + tuple(
-                        ("the Federated principal", v.loc)
-                        for p in statement.principals if p.type == "Federated"
-                        for v in p.values.values if v.loc != condition.loc
-                    )[:1],
-                )
+            wrong = [c for c in statement.conditions if (issuer := _condition_issuer(c)) is not None and issuer not in providers]
+            if not wrong:
+                continue
+            yield _issuer_mismatch(role, statement, providers, wrong)
+
+
+def _issuer_mismatch(role: IamRole, statement: Statement, providers: dict[str, str], wrong: list[Condition]) -> Hit:
+    """IRSA012, once per trust statement, naming every condition key of another issuer."""
+    effects = set()
+    for condition in wrong:
+        operator = condition.operator if isinstance(condition.operator, str) else ""
+        skipped = operator.endswith("IfExists") or base_operator(operator or "x").startswith("StringNot")
+        effects.add("skipped" if skipped else "fails")
+    provider = join_some(sorted(short_issuer(p) for p in providers.values()), 2)
+    named = join_some(sorted({short_issuer(str(c.issuer)) for c in wrong}), 2)
+    keys = join_some([f'"{c.key}"' for c in wrong], 2)
+    if effects == {"skipped"}:
+        effect = "they restrict nothing"
+    else:
+        effect = "they never match, so its pods get AccessDenied"
+    return Hit(
+        message=(
+            f"The trust of role {_role_label(role)} tests condition keys of another OIDC issuer: {effect}. "
+            f"The provider is {provider}, the keys name {named}: use the provider's issuer in {keys} (a trust "
+            "copied from another cluster, or a recreated cluster?)."
+        ),
+        loc=wrong[0].loc,
+        entity=f"Role {role.address} statement {statement.loc.line}",
+        related=_role_related(role, wrong[0].loc) + tuple(
+            (f"condition key {c.key}", c.loc) for c in wrong[1:]
+        ) + tuple(
+            ("the Federated principal", v.loc)
+            for p in statement.principals if p.type == "Federated"
+            for v in p.values.values if v.loc != wrong[0].loc
+        )[:1],
+    )

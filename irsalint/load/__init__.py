@@ -48,7 +48,8 @@ def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) 
     except (RecursionError, MemoryError):
         return Diagnostic(Location(path, 1, 1), "too deeply nested to analyze")
     except Exception as error:  # noqa: BLE001 - one odd file must never stop the run
-        return Diagnostic(Location(path, 1, 1), f"cannot analyze this file ({type(error).__name__}: {error})")
+        # Our bug, not the user's file: say so, skip the file, and go on with the rest.
+        return SkipNote(path, f"irsalint internal error ({type(error).__name__}: {error}); please report it", internal=True)
 
 
 def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes | int:

@@ -100,7 +100,7 @@ class _TemplateReader:
                         inline.append(document)
             arns = get(properties, "ManagedPolicyArns")
             managed = (
-                tuple(Value(self.text(a) or UNKNOWN, self.loc(a)) for a in arns.value)
+                tuple(Value(_or_unknown(self.text(a)), self.loc(a)) for a in arns.value)
                 if isinstance(arns, yaml.SequenceNode) else ()
             )
             where = self.loc(key_node)
@@ -118,6 +118,10 @@ class _TemplateReader:
                 inline_policies=tuple(inline),
                 managed_policy_arns=managed,
             )
+
+
+def _or_unknown(text: Str | None) -> Str:
+    return UNKNOWN if text is None else text
 
 
 def _or_root(path: Str | None) -> Str:

@@ -100,6 +100,21 @@ class Kustomization:
     patches: tuple[Patch, ...] = ()
 
 
+# What makes a broken file matter for IRSA (SPEC §4.1): a role-arn or another webhook annotation, a
+# ServiceAccount, a pod template, an IAM document or role.
+_IRSA_CONTENT_RE = re.compile(
+    r"eks\.amazonaws\.com/|kind:\s*[\"']?ServiceAccount|serviceAccount(Name)?\s*:|containers\s*:"
+    r"|AssumeRole|\bStatement\b|AWS::IAM::|:role/",
+    re.IGNORECASE,
+)
+
+
+def irsa_level(text: str) -> str | None:
+    """IRSA900's level for an unparseable file: an error when it holds IRSA content, a note when
+    not (a templated CI config or docs snippet must not fail the gate)."""
+    return None if _IRSA_CONTENT_RE.search(text) else "note"
+
+
 def looks_like_manifest(text: str) -> bool:
     return _LOOKS_LIKE_MANIFEST_RE.search(text) is not None
 
@@ -151,7 +166,7 @@ def load_manifest(
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
         problem = error.problem or "invalid YAML"
-        return Diagnostic(Location(path, line, col), f"YAML syntax error: {problem}")
+        return Diagnostic(Location(path, line, col), f"YAML syntax error: {problem}", irsa_level(text))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         if not looks_like_manifest(text):
             return SkipNote(path, "not YAML")
@@ -159,8 +174,8 @@ def load_manifest(
             # libyaml's reader (NUL and other control characters) reports a byte offset, no mark
             line, col = _position_of_byte(text, error.position)
             character = f" (0x{error.character:02x})" if isinstance(error.character, int) else ""
-            return Diagnostic(Location(path, line, col), f"YAML syntax error: {error.reason}{character}")
-        return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}")
+            return Diagnostic(Location(path, line, col), f"YAML syntax error: {error.reason}{character}", irsa_level(text))
+        return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}", irsa_level(text))
     if kustomization:
         return K8sFile(path, (), (), (), reader.kustomization(first))
     return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles))
