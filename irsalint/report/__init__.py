@@ -15,6 +15,10 @@ class RenderOptions:
     timing: bool = False  # the elapsed time in the summary (text only: json/sarif stay deterministic)
     include_suppressed: bool = False  # SARIF: suppressed results with `suppressions`
     category: str | None = None  # SARIF: runs[0].automationDetails.id (GitHub's analysis category)
+    verbose: bool = False  # text: list every skipped file (default: the first few)
+    # text: show paths relative to this directory, itself relative to the root (the working
+    # directory, for clickable paths); None: as reported (relative to the root)
+    relative_to: str | None = None
 
 
 def _text(result: LintResult, options: RenderOptions) -> str:
