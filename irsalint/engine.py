@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from irsalint.load.hcl import Body
 from irsalint.load.terraform import TfFile
 from irsalint.model import Location, SkipNote
 from irsalint.project import Project, build_project
-from irsalint.rules import Rule
+from irsalint.rules import STAGE_CHECKS, Rule
 
 LEVEL_RANK = {"note": 1, "warning": 2, "error": 3}
 CACHE_DIRNAME = ".irsalint_cache"
@@ -56,6 +56,8 @@ class LintOptions:
     levels: dict[str, str] = field(default_factory=dict)  # rule id -> level override
     root_exclude: tuple[str, ...] = ()  # globs relative to exclude_root (the config file's directory)
     exclude_root: str | None = None
+    root: str | None = None  # paths are relative to it (the repository root); None: see discover
+    progress: Callable[[str], None] | None = None  # told each stage, for a progress line
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,8 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
     graph = IrsaGraph(project)
     findings: set[Finding] = set()
     for rule in rules:
+        if rule.function in STAGE_CHECKS:
+            continue  # run by a later stage (IRSA901: suppress.py)
         check = CHECKS[rule.function]
         params = {**options.params, **rule.params}
         try:
@@ -268,7 +272,9 @@ def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> L
 
 def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:
     started = time.perf_counter()
-    sources, notes, base = discover(list(paths), options.exclude)
+    tell = options.progress or (lambda stage: None)
+    tell("finding files")
+    sources, notes, base = discover(list(paths), options.exclude, options.root)
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
     contents = read_sources(sources, options)
@@ -281,8 +287,11 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     if isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], Project):
         project, findings = reused  # an unchanged repository: nothing to redo
     else:
+        tell(f"parsing {len(sources)} files")
         results = load_all(sources, options, base, contents)
+        tell("linking ServiceAccounts and roles")
         project = build_project(results, notes, base)
+        tell(f"running {len(rules)} rules")
         findings = tuple(run_rules(project, rules, options))
         if cache is not None:
             cache.put(whole_run, (project, tuple(findings)))

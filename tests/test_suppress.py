@@ -53,9 +53,9 @@ def test_every_fixture_finding_is_suppressed_and_counted(tmp_path):
 
 
 def test_sarif_carries_suppressed_results_only_when_asked():
-    plain = irsalint("check", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", cwd=SUPPRESSION)
+    plain = irsalint("check", ".", "--root", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", cwd=SUPPRESSION)
     assert _sarif_results(plain) == []
-    proc = irsalint("check", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", "--include-suppressed",
+    proc = irsalint("check", ".", "--root", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", "--include-suppressed",
                     cwd=SUPPRESSION)
     results = _sarif_results(proc)
     assert {key for key, _ in results} == set(EXPECTED)
@@ -95,17 +95,24 @@ def test_trailing_comment_does_not_cover_the_next_line(tmp_path):
     assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["IRSA005"]
 
 
-def test_warn_unused_ignores(tmp_path):
+def test_warn_unused_ignores_are_irsa901_findings(tmp_path):
     (tmp_path / "sa.yaml").write_text(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"
         '    eks.amazonaws.com/token-expiration: "3600"  # irsalint: ignore=IRSA005 -- stale\n'
     )
-    proc = irsalint("check", ".", "--select", "IRSA005", "--warn-unused-ignores", cwd=tmp_path)
-    assert proc.returncode == 0
-    assert "sa.yaml:6: unused irsalint comment ignore=IRSA005" in proc.stderr
-    assert irsalint("check", ".", "--select", "IRSA005", cwd=tmp_path).stderr == ""
+    proc = irsalint("check", ".", "--select", "IRSA005", "--warn-unused-ignores", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr  # a warning: fails the default gate
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert (finding["rule"], finding["location"]["line"], finding["location"]["column"]) == ("IRSA901", 6, 49)
+    assert "IRSA005" in finding["message"] and "matched no finding" in finding["message"]
+    # without the flag an unused ignore is fine
+    assert irsalint("check", ".", "--select", "IRSA005", "--format", "json", cwd=tmp_path).returncode == 0
     # an ignore of a rule that did not run is not reported as unused
-    assert irsalint("check", ".", "--select", "IRSA004", "--warn-unused-ignores", cwd=tmp_path).stderr == ""
+    proc = irsalint("check", ".", "--select", "IRSA004", "--warn-unused-ignores", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"] == []
+    # --ignore IRSA901 turns the report off, even with the flag
+    proc = irsalint("check", ".", "--ignore", "IRSA901", "--warn-unused-ignores", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("No findings")
 
 
 def test_comment_syntax():
