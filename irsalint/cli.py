@@ -364,8 +364,12 @@ def _explain_run(result: Any, root: Path, root_source: str, config: str | None, 
     """-v: what the run used, on stderr (the report itself stays on stdout)."""
     linted = len(_linted_files(result))
     print(f"irsalint: root {root} ({root_source}); configuration {config or 'none (defaults)'}", file=sys.stderr)
-    print(f"irsalint: {rules} rules; {linted} files linted, {len(result.project.skipped)} skipped; "
-          f"{len(result.findings)} findings, {len(result.suppressed)} suppressed; {result.seconds:.2f}s", file=sys.stderr)
+    def count(number: int, word: str) -> str:
+        return f"{number} {word}{'' if number == 1 else 's'}"
+
+    print(f"irsalint: {count(rules, 'rule')}; {count(linted, 'file')} linted, {len(result.project.skipped)} skipped; "
+          f"{count(len(result.findings), 'finding')}, {len(result.suppressed)} suppressed; {result.seconds:.2f}s",
+          file=sys.stderr)
 
 
 def _config_rules_dirs(args: argparse.Namespace) -> list[str]:

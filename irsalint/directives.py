@@ -50,7 +50,7 @@ def parse_value(value: str, known: Collection[str] | None) -> tuple[tuple[str, .
     Ids are upper-cased and must name a loaded rule or be a prefix of one (`IRSA00`); `known=None`
     accepts any well-formed id. A value that does not parse yields no ids at all: half-understood
     suppressions suppress nothing."""
-    ids_text, separator, reason = value.partition("--")
+    ids_text, _, reason = value.partition("--")
     reason = reason.strip()
     parts = [part.strip() for part in ids_text.split(",")]
     words = [word for part in parts for word in part.split()]

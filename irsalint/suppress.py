@@ -211,7 +211,7 @@ def check_baseline_rules(path: str, rules: Sequence[Rule], entries: Iterable[str
     directory left out): exit 2 instead of silently matching nothing."""
     problem = unknown_rule(sorted(set(entries)), rules)
     if problem is not None:
-        raise ConfigError(f"{path}: the baseline names an unknown rule: {problem}")
+        raise ConfigError(f"{path}: baseline: unknown rule {problem}")
 
 
 def baseline_document(findings: Sequence[Finding]) -> dict[str, object]:

@@ -138,7 +138,7 @@ class Runner:
         env.update({k: _substitute(str(v), inputs, outputs) for k, v in step.get("env", {}).items()})
         # the runner's bash invocation for `shell: bash`
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                              cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
         if "id" in step:
             outputs[step["id"]] = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
         return proc
