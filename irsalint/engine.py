@@ -78,6 +78,8 @@ class LintResult:
     seconds: float
     base: str
     suppressed: tuple[Suppressed, ...] = ()
+    # files whose bytes mention "irsalint" (suppressions are looked for there); None: not known
+    mentions_irsalint: frozenset[str] | None = None
 
 
 # A Terraform file with none of these cannot contribute to any rule: not worth a parse.
@@ -100,8 +102,11 @@ def _cache_for(options: LintOptions, base: Path) -> Cache | None:
     return Cache(Path(options.cache_dir) if options.cache_dir else base / CACHE_DIRNAME)
 
 
-def read_sources(sources: Sequence[SourceFile], options: LintOptions) -> list[bytes | LoadResult]:
-    """Each file's bytes, or already its result (unreadable, over the size cap, prefiltered)."""
+def read_sources(
+    sources: Sequence[SourceFile], options: LintOptions, mentioning: set[str] | None = None
+) -> list[bytes | LoadResult]:
+    """Each file's bytes, or already its result (unreadable, over the size cap, prefiltered).
+    `mentioning` collects the files that mention irsalint, while their bytes are at hand."""
     contents: list[bytes | LoadResult] = []
     for source in sources:
         try:
@@ -109,6 +114,8 @@ def read_sources(sources: Sequence[SourceFile], options: LintOptions) -> list[by
         except OSError as error:
             contents.append(SkipNote(source.path, f"cannot read: {error.strerror or error}"))
             continue
+        if mentioning is not None and not isinstance(data, int) and b"irsalint" in data:
+            mentioning.add(source.path)
         if isinstance(data, int):  # over the size cap: never read into memory
             contents.append(load_path(source.path, source.abspath, source.kind, options.max_bytes))
         elif options.prefilter and not could_matter(source, data):
@@ -277,7 +284,8 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     sources, notes, base = discover(list(paths), options.exclude, options.root)
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
-    contents = read_sources(sources, options)
+    mentioning: set[str] = set()
+    contents = read_sources(sources, options, mentioning)
     cache = _cache_for(options, base)
     whole_run = ""
     reused: Any = None
@@ -302,6 +310,7 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         files_scanned=len(sources),
         seconds=time.perf_counter() - started,
         base=str(base),
+        mentions_irsalint=frozenset(mentioning),
     )
 
 

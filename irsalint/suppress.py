@@ -88,6 +88,16 @@ class SourceCache:
     def lines(self, path: str) -> list[str]:
         return self.text(path).splitlines()
 
+    def mentions(self, path: str, word: bytes) -> bool:
+        """Whether the file's bytes contain `word`: a cheap test before decoding every scanned file."""
+        if path in self._text:
+            return word.decode() in self._text[path]
+        try:
+            with open(self.base / path, "rb") as handle:
+                return word in handle.read()
+        except OSError:
+            return False
+
 
 @dataclass(frozen=True, slots=True)
 class _Invalid:
@@ -118,13 +128,13 @@ def collect(
     ignores: list[Ignore] = []
     invalid: list[_Invalid] = []
     skipped = {note.path for note in result.project.skipped}  # never read what was not linted
+    mentions = result.mentions_irsalint
     for path in result.project.files:
-        if path in skipped:
+        if path in skipped or (mentions is not None and path not in mentions):
             continue
-        text = sources.text(path)
-        if "irsalint" not in text:
+        if mentions is None and not sources.mentions(path, b"irsalint"):
             continue
-        for item in scan_comments(text, known):
+        for item in scan_comments(sources.text(path), known):
             if isinstance(item, Directive):
                 ignores.append(_comment_ignore(path, item))
             else:
