@@ -15,7 +15,7 @@ from irsalint import __version__
 from irsalint.errors import ConfigError, IrsalintError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab-sast")
 FAIL_ON = ("error", "warning", "note", "never")
 
 

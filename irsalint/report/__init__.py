@@ -51,10 +51,17 @@ def _junit(result: LintResult, options: RenderOptions) -> str:
     return render(result)
 
 
+def _gitlab_sast(result: LintResult, options: RenderOptions) -> str:
+    from irsalint.report.gitlab import render
+
+    return render(result)
+
+
 FORMATS: Mapping[str, Callable[[LintResult, RenderOptions], str]] = {
     "text": _text,
     "json": _json,
     "sarif": _sarif,
     "github": _github,
     "junit": _junit,
+    "gitlab-sast": _gitlab_sast,
 }
