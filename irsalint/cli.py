@@ -281,11 +281,10 @@ def _check(args: argparse.Namespace) -> int:
         include_suppressed=args.include_suppressed,
         category=args.category,
         verbose=args.verbose,
+        quiet=args.quiet,
         relative_to=_cwd_in(root),
     )
     report = REPORTERS[args.format](result, render_options)
-    if args.quiet and args.format == "text":
-        report = "".join(f"{line}\n" for line in _findings_only(report, result))
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -337,19 +336,6 @@ def _linted_files(result: Any) -> list[str]:
     """Files that were read as Terraform or YAML (not skipped: binary, unreadable, templates)."""
     skipped = {note.path for note in result.project.skipped}
     return [path for path in result.project.files if path not in skipped]
-
-
-def _findings_only(report: str, result: Any) -> list[str]:
-    """--quiet text: drop the skipped-files block and the summary line."""
-    from irsalint.report.text import skipped_lines
-
-    lines = report.splitlines()[:-1]  # the summary
-    listed = len(skipped_lines(result, False)) if result.project.skipped else 0
-    # the block sits right before the summary; its length depends on -v
-    if listed:
-        start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].startswith("Skipped ")), len(lines))
-        lines = lines[:start]
-    return lines
 
 
 def _cwd_in(root: Path) -> str | None:

@@ -16,6 +16,7 @@ class RenderOptions:
     include_suppressed: bool = False  # SARIF: suppressed results with `suppressions`
     category: str | None = None  # SARIF: runs[0].automationDetails.id (GitHub's analysis category)
     verbose: bool = False  # text: list every skipped file (default: the first few)
+    quiet: bool = False  # text: the findings only (no skipped files, no summary)
     # text: show paths relative to this directory, itself relative to the root (the working
     # directory, for clickable paths); None: as reported (relative to the root)
     relative_to: str | None = None

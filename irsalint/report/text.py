@@ -47,6 +47,8 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
             lines.extend(_excerpt(finding, sources.lines(loc.path), color))
         for label, related in finding.related:
             lines.append(f"    {show(related.path)}:{related.line}:{related.col}: {label}")
+    if options.quiet:
+        return "".join(f"{line}\n" for line in lines)
     lines.extend(skipped_lines(result, options.verbose, show))
     lines.append(summary(result, options.timing))
     return "\n".join(lines) + "\n"
