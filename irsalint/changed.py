@@ -13,32 +13,34 @@ from irsalint.engine import Finding, LintResult
 from irsalint.errors import UsageError
 
 
-def repository_root(start: Path) -> Path:
-    """The git work tree containing `start`, else `start` itself (no git, or not a repository)."""
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
-        return start
-    return Path(proc.stdout.strip()).resolve() if proc.returncode == 0 and proc.stdout.strip() else start
-
-
 def files_changed_since(root: Path, revision: str) -> set[Path]:
     """`git diff --name-only REV...` (merge base to the working tree), as absolute paths."""
+    from irsalint.discover import find_repository_root
+
     if revision.startswith("-"):
         raise UsageError(f"--diff-base: not a revision: {revision}")
+    if find_repository_root(root) is None:
+        # outside a repository `git diff` compares two paths instead (--no-index) and prints usage
+        raise UsageError(f"--diff-base needs a git repository: no .git in {root} or above")
     try:
         proc = subprocess.run(
             ["git", "diff", "--name-only", "--no-renames", f"{revision}...", "--"],
-            cwd=root, capture_output=True, text=True, timeout=60,
+            cwd=root, capture_output=True, text=True, timeout=60, check=False,
         )
     except (OSError, subprocess.SubprocessError) as error:
         raise UsageError(f"--diff-base needs git: {error}") from None
     if proc.returncode != 0:
-        message = (proc.stderr.strip().splitlines() or ["git diff failed"])[-1]
-        raise UsageError(f"--diff-base {revision}: {message}")
+        raise UsageError(f"--diff-base {revision}: {git_error(proc.stderr)}")
     return {(root / line).resolve() for line in proc.stdout.splitlines() if line.strip()}
+
+
+def git_error(stderr: str) -> str:
+    """git's own one-line reason (`fatal: ...`), not the usage or hints printed after it."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line.split(":", 1)[1].strip()
+    return lines[0] if lines else "git diff failed"
 
 
 def _touches(finding: Finding, base: Path, files: set[Path]) -> bool:

@@ -9,29 +9,51 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from irsalint import __version__
 from irsalint.errors import ConfigError, IrsalintError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab-sast")
 FAIL_ON = ("error", "warning", "note", "never")
+
+
+EXIT_CODES = """\
+exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on (default: warning)
+  2  usage, configuration or internal error (one line on stderr), or no lintable file found
+     (unless --allow-empty)
+"""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("irsalint").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
+
+
+def _subparser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+    # Abbreviations (`--form` for --format) are refused: a CI script using one breaks silently the
+    # day another option shares the prefix. A typo gets a suggestion instead (_unrecognized).
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text,
+                                                     allow_abbrev=False, **kwargs)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="irsalint", description="Lint EKS IRSA and Pod Identity across Terraform and Kubernetes.")
+    parser = _Parser(prog="irsalint", description="Lint EKS IRSA and Pod Identity across Terraform and Kubernetes.",
+                     allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"irsalint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="lint PATHs (default: .)")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    check.add_argument("--format", choices=FORMATS, default="text")
+    check = _subparser(sub, "check", "lint PATHs (default: .)", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories to lint (default: the current directory)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: .irsalint.yaml or "
                        "[tool.irsalint] in pyproject.toml, searched from PATH up to the repository root)")
@@ -41,44 +63,89 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE", help="report only findings that are not in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE (exit 0)")
     check.add_argument("--warn-unused-ignores", action="store_true", default=None,
-                       help="report inline ignores and ignore annotations that suppress nothing (stderr)")
+                       help="report ignore comments and annotations that suppress nothing (IRSA901)")
     check.add_argument("--include-suppressed", action="store_true",
                        help="SARIF: keep suppressed findings, marked with `suppressions`")
     check.add_argument("--category", metavar="ID", help="SARIF: automationDetails.id (code scanning category)")
+    check.add_argument("--root", metavar="DIR", help="paths in every report are relative to DIR, which must "
+                       "contain every PATH (default: the git top level, found by looking for .git)")
     check.add_argument("--changed", action="store_true",
                        help="PATHs are changed files (pre-commit): lint the whole repository, report only "
                        "findings whose primary or related location is in one of them")
     check.add_argument("--diff-base", metavar="REV",
                        help="report only findings touching files changed since REV (git diff REV...)")
-    check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule files")
+    check.add_argument("--allow-empty", action="store_true",
+                       help="exit 0 when PATHs hold no lintable file (default: exit 2, a gate pointed at the "
+                       "wrong path must fail)")
+    check.add_argument("--rules", action="append", default=[], metavar="DIR",
+                       help="a directory of extra rule files (repeatable; replaces rules_dirs)")
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser processes (default: cores)")
-    check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
+    check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="skip paths matching GLOB, relative to the root (repeatable; replaces exclude)")
     check.add_argument("--no-cache", action="store_true", default=None, help="do not read or write .irsalint_cache/")
-    check.add_argument("--cache-dir", metavar="DIR", help="cache location (default: .irsalint_cache/)")
-    check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
-    check.add_argument("--max-file-size", type=int, default=None, metavar="BYTES", help="skip larger files")
-    check.add_argument("--quiet", "-q", action="store_true", help="no summary line in text output")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    check.add_argument("--cache-dir", metavar="DIR", help="cache location (default: .irsalint_cache/ in the root)")
+    check.add_argument("--no-prefilter", action="store_true",
+                       help="parse every Terraform file, also those no rule can use (slower; for debugging)")
+    check.add_argument("--max-file-size", type=int, default=None, metavar="BYTES",
+                       help="skip larger files, with a note (default: 32 MB YAML, 2 MB Terraform)")
+    check.add_argument("--quiet", "-q", action="store_true", help="text: only the findings (no skipped files, no summary)")
+    check.add_argument("--verbose", "-v", action="store_true",
+                       help="list every skipped file, and say on stderr which root, configuration and rules were used")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="text: colour (default: auto, only on a terminal; NO_COLOR disables it)")
+    check.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                       help="a progress line on stderr for runs over 2 s (default: auto, only on a terminal)")
+    check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks for internal errors")
 
-    rules = sub.add_parser("rules", help="list the rule pack")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-    rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules = _subparser(sub, "rules", "list the rule pack")
+    rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    rules.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     rules.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
 
-    graph = sub.add_parser("graph", help="the IRSA graph: workloads, ServiceAccounts, roles, trust, policies")
-    graph.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text")
+    graph = _subparser(sub, "graph", "the IRSA graph: workloads, ServiceAccounts, roles, trust, policies")
+    graph.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories to read (default: the current directory)")
+    graph.add_argument("--format", choices=("text", "dot", "mermaid", "json"), default="text",
+                       help="output format (default: text)")
     graph.add_argument("--focus", metavar="NAMESPACE[/SA]", help="only this namespace or ServiceAccount")
-    graph.add_argument("--output", "-o", metavar="FILE")
+    graph.add_argument("--output", "-o", metavar="FILE", help="write the graph to FILE instead of stdout")
     graph.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
-    graph.add_argument("--rules", action="append", default=[], metavar="DIR")
+    graph.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
 
-    explain = sub.add_parser("explain", help="describe a rule: rationale, example, fix")
-    explain.add_argument("rule_id", metavar="RULE")
-    explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    explain = _subparser(sub, "explain", "describe a rule: rationale, example, fix")
+    explain.add_argument("rule_id", metavar="RULE", help="a rule id (IRSA001) or name (trust-mismatch)")
+    explain.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     explain.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
     return parser
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _unrecognized(extras: Sequence[str], parser: argparse.ArgumentParser, command: str | None) -> str:
+    """One line for arguments argparse did not take, with the options a typo probably meant."""
+    from irsalint.suggest import closest
+
+    target = _subparsers(parser).get(command or "", parser)
+    options = sorted({o for a in target._actions for o in a.option_strings if a.help != argparse.SUPPRESS})
+    where = f"{command}: " if command else ""
+    word = next((e for e in extras if e.startswith("-")), None)
+    if word is None:
+        return f"{where}unexpected argument {extras[0]!r}"
+    name = word.split("=", 1)[0]
+    if len(name) == 2:  # `-f`: the long options starting with that letter
+        meant = [o for o in options if o.startswith(f"--{name[1]}")]
+    else:
+        prefixed = [o for o in options if o.startswith(name) and o.startswith("--")]
+        match = closest(name, [o for o in options if o.startswith("--")])
+        meant = prefixed or ([match] if match else [])
+    hint = f" (did you mean {' or '.join(meant)}?)" if meant else ""
+    return f"{where}unrecognized option {name}{hint}"
 
 
 @contextlib.contextmanager
@@ -106,7 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args_list
     try:
         with error_handler(debug):
-            args = build_parser().parse_args(args_list)
+            parser = build_parser()
+            args, extras = parser.parse_known_args(args_list)
+            if extras:
+                raise UsageError(_unrecognized(extras, parser, args.command))
             if args.command == "check":
                 return _check(args)
             if args.command == "rules":
@@ -132,7 +202,9 @@ def _use_color(choice: str, stream: object) -> bool:
 
 def _check(args: argparse.Namespace) -> int:
     from irsalint.config import resolve_config
+    from irsalint.discover import find_repository_root, scan_root
     from irsalint.engine import LEVEL_RANK, LintOptions, lint
+    from irsalint.progress import Progress
     from irsalint.report import FORMATS as REPORTERS
     from irsalint.report import RenderOptions
     from irsalint.rules import load_rules, parse_ids, select_rules
@@ -142,13 +214,14 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be 0 (one per core) or more")
     changed_files: list[Path] | None = None
     if args.changed or args.diff_base:
-        from irsalint.changed import files_changed_since, repository_root
+        from irsalint.changed import files_changed_since
 
-        root = repository_root(Path.cwd())
+        cwd = Path.cwd().resolve()
+        repository = find_repository_root(cwd) or cwd
         changed_files = [Path(p).resolve() for p in args.paths] if args.changed else []
         if args.diff_base:
-            changed_files += sorted(files_changed_since(root, args.diff_base))
-        args.paths = [str(root)]  # the whole repository is loaded: findings are cross-file
+            changed_files += sorted(files_changed_since(repository, args.diff_base))
+        args.paths = [str(repository)]  # the whole repository is loaded: findings are cross-file
     config = resolve_config(args.paths, args.config)
     # Command-line flags override the configuration file, key by key.
     rules_dirs = args.rules or list(config.rules_dirs)
@@ -156,17 +229,19 @@ def _check(args: argparse.Namespace) -> int:
     ignore = parse_ids(args.ignore) if args.ignore is not None else config.ignore
     fail_on = args.fail_on or config.fail_on or "warning"
     all_rules = load_rules(rules_dirs)
-    known = {rule.id for rule in all_rules}
-    unknown_levels = sorted(set(config.levels) - known)
-    if unknown_levels:
-        raise ConfigError(f"{config.source}: levels names an unknown rule: {unknown_levels[0]}")
+    _check_rule_ids(args, config, all_rules)
+    warn_unused = bool(args.warn_unused_ignores if args.warn_unused_ignores is not None else config.warn_unused_ignores)
     rules = select_rules(all_rules, select, ignore)
+    if warn_unused:  # the rule that reports unused ignores runs whenever they are asked for
+        rules = select_rules(all_rules, (*select, *_invalid_suppression_ids(all_rules)) if select else (), ignore)
+    root, root_source = scan_root(args.paths, args.root)
     cache = not args.no_cache if args.no_cache is not None else (config.cache if config.cache is not None else True)
     params: dict[str, object] = {}
     if config.external_roles:
         params["external_roles"] = config.external_roles
     if config.clusters:
-        params["clusters"] = _cluster_params(config, args.paths)
+        params["clusters"] = _cluster_params(config, root)
+    progress = Progress(sys.stderr, args.progress)
     options = LintOptions(
         jobs=args.jobs,
         cache=cache,
@@ -178,23 +253,25 @@ def _check(args: argparse.Namespace) -> int:
         max_bytes=args.max_file_size if args.max_file_size is not None else config.max_file_size,
         params=params,
         levels=dict(config.levels),
+        root=str(root),
+        progress=progress.stage,
     )
-    result = lint(args.paths, rules, options)
+    with progress:
+        result = lint(args.paths, rules, options)
+        progress.stage("applying suppressions")
+        result = apply_ignores(result, {r.id for r in all_rules}, warn_unused, config.levels)
     if changed_files is not None:
         from irsalint.changed import only_touching
 
         result = only_touching(result, changed_files)
-    warn_unused = bool(args.warn_unused_ignores if args.warn_unused_ignores is not None else config.warn_unused_ignores)
-    result, unused = apply_ignores(result, scan_all_files=warn_unused)
     if args.write_baseline:
         write_baseline(args.write_baseline, result.findings)
         print(f"irsalint: wrote {len(result.findings)} findings to {args.write_baseline}", file=sys.stderr)
         result = apply_baseline(result, frozenset(f.fingerprint for f in result.findings))
     elif args.baseline:
-        result = apply_baseline(result, read_baseline(args.baseline))
-    if warn_unused:
-        for ignore_entry in unused:
-            print(f"{ignore_entry.describe()} matched no finding", file=sys.stderr)
+        result = apply_baseline(result, read_baseline(args.baseline, all_rules))
+    if args.verbose:
+        _explain_run(result, root, root_source, config.source, len(rules))
     out_stream = sys.stdout
     interactive = args.output is None and bool(getattr(out_stream, "isatty", lambda: False)())
     render_options = RenderOptions(
@@ -203,10 +280,11 @@ def _check(args: argparse.Namespace) -> int:
         timing=True,
         include_suppressed=args.include_suppressed,
         category=args.category,
+        verbose=args.verbose,
+        quiet=args.quiet,
+        relative_to=_cwd_in(root),
     )
     report = REPORTERS[args.format](result, render_options)
-    if args.quiet and args.format == "text":
-        report = "".join(report.splitlines(keepends=True)[:-1])
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -215,10 +293,69 @@ def _check(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
     else:
         out_stream.write(report)
+    if not _linted_files(result):
+        paths = " ".join(args.paths)
+        what = "error" if not args.allow_empty else "warning"
+        print(f"irsalint: {what}: no lintable file in {paths} (Terraform *.tf, *.tfvars, *.tf.json; Kubernetes "
+              f"*.yaml, *.yml, *.json){'' if args.allow_empty else '; pass --allow-empty if that is expected'}",
+              file=sys.stderr)
+        if not args.allow_empty:
+            return EXIT_ERROR
     if fail_on == "never":
         return EXIT_OK
     threshold = LEVEL_RANK[fail_on]
     return EXIT_FINDINGS if any(LEVEL_RANK[f.level] >= threshold for f in result.findings) else EXIT_OK
+
+
+def _check_rule_ids(args: argparse.Namespace, config: Any, rules: Sequence[Any]) -> None:
+    """An unknown rule id in a flag or in the configuration is a usage error, not a rule that
+    silently never runs (or a finding that is never ignored)."""
+    from irsalint.rules import parse_ids, unknown_rule
+
+    for flag in ("select", "ignore"):
+        value = getattr(args, flag)
+        problem = unknown_rule(parse_ids(value), rules) if value is not None else None
+        if problem is not None:
+            raise UsageError(f"--{flag}: unknown rule {problem}")
+    for key, ids in (("select", config.select), ("ignore", config.ignore), ("levels", tuple(config.levels))):
+        problem = unknown_rule(ids, rules)
+        if problem is not None:
+            raise ConfigError(f"{config.source}: {key}: unknown rule {problem}")
+    unprefixed = sorted(set(config.levels) - {r.id for r in rules})
+    if unprefixed:  # a level is per rule: a prefix is not enough
+        raise ConfigError(f"{config.source}: levels: {unprefixed[0]} is not a rule id (levels name whole ids)")
+
+
+def _invalid_suppression_ids(rules: Sequence[Any]) -> tuple[str, ...]:
+    from irsalint.suppress import INVALID_SUPPRESSION
+
+    return tuple(r.id for r in rules if r.function == INVALID_SUPPRESSION)
+
+
+def _linted_files(result: Any) -> list[str]:
+    """Files that were read as Terraform or YAML (not skipped: binary, unreadable, templates)."""
+    skipped = {note.path for note in result.project.skipped}
+    return [path for path in result.project.files if path not in skipped]
+
+
+def _cwd_in(root: Path) -> str | None:
+    """The working directory relative to the root (POSIX), or None when it is outside."""
+    cwd = Path.cwd().resolve()
+    if cwd != root and root not in cwd.parents:
+        return None
+    return cwd.relative_to(root).as_posix()
+
+
+def _explain_run(result: Any, root: Path, root_source: str, config: str | None, rules: int) -> None:
+    """-v: what the run used, on stderr (the report itself stays on stdout)."""
+    linted = len(_linted_files(result))
+    print(f"irsalint: root {root} ({root_source}); configuration {config or 'none (defaults)'}", file=sys.stderr)
+    def count(number: int, word: str) -> str:
+        return f"{number} {word}{'' if number == 1 else 's'}"
+
+    print(f"irsalint: {count(rules, 'rule')}; {count(linted, 'file')} linted, {len(result.project.skipped)} skipped; "
+          f"{count(len(result.findings), 'finding')}, {len(result.suppressed)} suppressed; {result.seconds:.2f}s",
+          file=sys.stderr)
 
 
 def _config_rules_dirs(args: argparse.Namespace) -> list[str]:
@@ -277,16 +414,14 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cluster_params(config: object, paths: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Config `clusters` with their path globs made relative to the scan's display base (where
-    finding paths are relative to), from the configuration file's directory."""
+def _cluster_params(config: object, root: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Config `clusters` with their path globs made relative to the root (where finding paths are
+    relative to), from the configuration file's directory."""
     from irsalint.config import Config
-    from irsalint.discover import display_base
 
     assert isinstance(config, Config)
-    base = display_base(paths)
-    root = Path(config.root or ".").resolve()
-    prefix = os.path.relpath(root, base).replace(os.sep, "/")
+    base = Path(config.root or ".").resolve()
+    prefix = os.path.relpath(base, root).replace(os.sep, "/")
     result: dict[str, tuple[str, tuple[str, ...]]] = {}
     for name, (provider, globs) in config.clusters.items():
         result[name] = (provider, tuple(g if prefix == "." else f"{prefix}/{g}" for g in globs))

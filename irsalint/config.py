@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from irsalint.errors import ConfigError
+from irsalint.suggest import did_you_mean
 
 CONFIG_NAME = ".irsalint.yaml"
 PYPROJECT = "pyproject.toml"
@@ -58,14 +59,30 @@ def find_config(paths: Sequence[str]) -> Path | None:
     directory = Path(os.path.commonpath([str(s) for s in starts]))
     for folder in (directory, *directory.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
         pyproject = folder / PYPROJECT
-        if READS_PYPROJECT and pyproject.is_file() and _has_tool_table(pyproject):
+        if READS_PYPROJECT and _is_file(pyproject) and _has_tool_table(pyproject):
             return pyproject
-        if (folder / ".git").exists():
+        if _exists(folder / ".git"):
             return None
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """False for a file in a directory we may not read (PermissionError): discovery reports
+    unreadable directories itself, with their path, instead of failing here."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _has_tool_table(path: Path) -> bool:
@@ -173,6 +190,6 @@ def validate_config_data(data: Any, source: str) -> None:
         known = set(error.schema.get("properties", {}))
         unknown = sorted(str(k) for k in error.instance if k not in known)
         prefix = f"{where}/" if where else ""
-        allowed = ", ".join(sorted(known))
-        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (allowed: {allowed})")
+        hint = did_you_mean(unknown[0], known) or f" (allowed: {', '.join(sorted(known))})"
+        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}'{hint}")
     raise ConfigError(f"{source}: invalid value for {where or '(top level)'}: {error.message}")

@@ -1,7 +1,9 @@
-"""PATHs -> the source files to lint, in a stable order.
+"""PATHs -> the source files to lint, in a stable order, with paths relative to the repository root.
 
-Never follows a symlink out of the scanned root, detects directory loops, and never enters
-`.git/`, `.terraform/`, `node_modules/` or virtual environments."""
+Never follows a symlink out of the scanned path, detects directory loops, never enters `.git/`,
+`.terraform/`, `.terragrunt-cache/`, `node_modules/`, `vendor/` or virtual environments, and
+respects `.gitignore` and `.irsalintignore` (ignorefiles.py). A file named on the command line is
+linted even when an ignore file matches it."""
 
 from __future__ import annotations
 
@@ -11,9 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from irsalint.errors import UsageError
+from irsalint.ignorefiles import IgnoreRules
 from irsalint.model import SkipNote
 
-SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".irsalint_cache", "__pycache__", ".hg", ".svn", ".tox"})
+SKIP_DIRS = frozenset({
+    ".git", ".terraform", ".terragrunt-cache", "node_modules", "vendor", ".irsalint_cache", "__pycache__",
+    ".hg", ".svn", ".tox",
+})  # fmt: skip
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 TERRAFORM_SUFFIXES = (".tf", ".tfvars")
 
@@ -37,7 +43,8 @@ def classify(name: str) -> str | None:
 
 
 def display_base(paths: list[str]) -> Path:
-    """Paths are shown relative to the working directory when every scanned path is inside it."""
+    """Without a repository root: the working directory when every scanned path is inside it,
+    else the scanned paths' common parent."""
     cwd = Path.cwd().resolve()
     resolved = [Path(p).resolve() for p in paths]
     if all(cwd == r or cwd in r.parents for r in resolved):
@@ -46,22 +53,61 @@ def display_base(paths: list[str]) -> Path:
     return common
 
 
-def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> tuple[list[SourceFile], list[SkipNote], Path]:
+def find_repository_root(start: Path) -> Path | None:
+    """The nearest directory from `start` up holding `.git` (a directory, or a file in worktrees
+    and submodules): git's top level, found without running git."""
+    for folder in (start, *start.parents):
+        try:
+            if (folder / ".git").exists():
+                return folder
+        except OSError:  # an unreadable directory on the way up
+            continue
+    return None
+
+
+def scan_root(paths: list[str], explicit: str | None = None) -> tuple[Path, str]:
+    """The directory every reported path is relative to, and where it came from: `--root DIR`,
+    else the git top level above the scanned paths, else display_base()."""
+    resolved = [Path(p).resolve() for p in paths]
+    if explicit is not None:
+        root = Path(explicit).resolve()
+        if not root.is_dir():
+            raise UsageError(f"--root {explicit}: not a directory")
+        outside = [p for p, r in zip(paths, resolved) if r != root and root not in r.parents]
+        if outside:
+            raise UsageError(f"--root {explicit} does not contain the scanned path {outside[0]}")
+        return root, "--root"
+    starts = [r if r.is_dir() else r.parent for r in resolved]
+    found = find_repository_root(Path(os.path.commonpath([str(s) for s in starts])))
+    if found is not None:
+        return found, "the git top level"
+    return display_base(paths), "no .git found: the scanned directory"
+
+
+def discover(
+    paths: list[str], exclude: tuple[str, ...] = (), root: str | None = None
+) -> tuple[list[SourceFile], list[SkipNote], Path]:
+    """Paths are shown relative to `root` (the repository root; default: display_base())."""
     for path in paths:
         if not os.path.lexists(path):
             raise UsageError(f"path does not exist: {path}")
-    base = display_base(paths)
+    base = Path(root).resolve() if root is not None else display_base(paths)
+    ignores = IgnoreRules(base)
     files: dict[str, SourceFile] = {}
     notes: list[SkipNote] = []
     for path in paths:
-        root = Path(path).resolve()
-        if root.is_file():
-            kind = classify(root.name)
+        start = Path(path).resolve()
+        if start.is_file():
+            kind = classify(start.name)
             if kind is not None:
-                rel = _display(root, base)
-                files[rel] = SourceFile(rel, str(root), kind)
+                rel = _display(start, base)
+                files[rel] = SourceFile(rel, str(start), kind)
             continue
-        _walk(root, root, base, files, notes, set(), exclude)
+        try:
+            os.scandir(start).close()
+        except OSError as error:  # a named directory: say so, instead of "0 files"
+            raise UsageError(f"cannot read directory {path}: {error.strerror or error}") from None
+        _walk(start, start, base, files, notes, set(), exclude, ignores)
     return [files[k] for k in sorted(files)], notes, base
 
 
@@ -86,6 +132,7 @@ def _walk(
     notes: list[SkipNote],
     seen: set[tuple[int, int]],
     exclude: tuple[str, ...],
+    ignores: IgnoreRules,
 ) -> None:
     try:
         stat = directory.stat()
@@ -123,12 +170,12 @@ def _walk(
                     notes.append(SkipNote(rel, "symlink loop: not followed" if loop else "dangling symlink"))
                     continue
             if entry.is_dir():
-                if entry.name in SKIP_DIRS:
+                if entry.name in SKIP_DIRS or ignores.ignored(directory, entry.name, is_dir=True):
                     continue
-                _walk(path, root, base, files, notes, seen, exclude)
+                _walk(path, root, base, files, notes, seen, exclude, ignores)
             elif entry.is_file():
                 kind = classify(entry.name)
-                if kind is not None:
+                if kind is not None and not ignores.ignored(directory, entry.name, is_dir=False):
                     files[rel] = SourceFile(rel, str(path), kind)
         except OSError as error:
             notes.append(SkipNote(rel, f"cannot read: {error.strerror or error}"))

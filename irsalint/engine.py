@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from irsalint.load.hcl import Body
 from irsalint.load.terraform import TfFile
 from irsalint.model import Location, SkipNote
 from irsalint.project import Project, build_project
-from irsalint.rules import Rule
+from irsalint.rules import STAGE_CHECKS, Rule
 
 LEVEL_RANK = {"note": 1, "warning": 2, "error": 3}
 CACHE_DIRNAME = ".irsalint_cache"
@@ -58,6 +58,8 @@ class LintOptions:
     levels: dict[str, str] = field(default_factory=dict)  # rule id -> level override
     root_exclude: tuple[str, ...] = ()  # globs relative to exclude_root (the config file's directory)
     exclude_root: str | None = None
+    root: str | None = None  # paths are relative to it (the repository root); None: see discover
+    progress: Callable[[str], None] | None = None  # told each stage, for a progress line
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class LintResult:
     seconds: float
     base: str
     suppressed: tuple[Suppressed, ...] = ()
+    # files whose bytes mention "irsalint" (suppressions are looked for there); None: not known
+    mentions_irsalint: frozenset[str] | None = None
 
 
 # A Terraform file with none of these cannot contribute to any rule: not worth a parse.
@@ -100,8 +104,11 @@ def _cache_for(options: LintOptions, base: Path) -> Cache | None:
     return Cache(Path(options.cache_dir) if options.cache_dir else base / CACHE_DIRNAME)
 
 
-def read_sources(sources: Sequence[SourceFile], options: LintOptions) -> list[bytes | LoadResult]:
-    """Each file's bytes, or already its result (unreadable, over the size cap, prefiltered)."""
+def read_sources(
+    sources: Sequence[SourceFile], options: LintOptions, mentioning: set[str] | None = None
+) -> list[bytes | LoadResult]:
+    """Each file's bytes, or already its result (unreadable, over the size cap, prefiltered).
+    `mentioning` collects the files that mention irsalint, while their bytes are at hand."""
     contents: list[bytes | LoadResult] = []
     for source in sources:
         try:
@@ -109,6 +116,8 @@ def read_sources(sources: Sequence[SourceFile], options: LintOptions) -> list[by
         except OSError as error:
             contents.append(SkipNote(source.path, f"cannot read: {error.strerror or error}"))
             continue
+        if mentioning is not None and not isinstance(data, int) and b"irsalint" in data:
+            mentioning.add(source.path)
         if isinstance(data, int):  # over the size cap: never read into memory
             contents.append(load_path(source.path, source.abspath, source.kind, options.max_bytes))
         elif options.prefilter and not could_matter(source, data):
@@ -219,6 +228,8 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
     graph = IrsaGraph(project, options.params.get("clusters"))  # type: ignore[arg-type]
     findings: set[Finding] = set()
     for rule in rules:
+        if rule.function in STAGE_CHECKS:
+            continue  # run by a later stage (IRSA901: suppress.py)
         check = CHECKS[rule.function]
         params = {**options.params, **rule.params}
         try:
@@ -306,10 +317,13 @@ def lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> L
 
 def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> LintResult:
     started = time.perf_counter()
-    sources, notes, base = discover(list(paths), options.exclude)
+    tell = options.progress or (lambda stage: None)
+    tell("finding files")
+    sources, notes, base = discover(list(paths), options.exclude, options.root)
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
-    contents = read_sources(sources, options)
+    mentioning: set[str] = set()
+    contents = read_sources(sources, options, mentioning)
     cache = _cache_for(options, base)
     whole_run = ""
     reused: Any = None
@@ -319,8 +333,11 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     if isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], Project):
         project, findings = reused  # an unchanged repository: nothing to redo
     else:
+        tell(f"parsing {len(sources)} files")
         results = load_all(sources, options, base, contents)
+        tell("linking ServiceAccounts and roles")
         project = build_project(results, notes, base)
+        tell(f"running {len(rules)} rules")
         findings = tuple(run_rules(project, rules, options))
         if cache is not None:
             cache.put(whole_run, (project, tuple(findings)))
@@ -331,6 +348,7 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         files_scanned=len(sources),
         seconds=time.perf_counter() - started,
         base=str(base),
+        mentions_irsalint=frozenset(mentioning),
     )
 
 

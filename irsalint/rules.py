@@ -15,8 +15,12 @@ import yaml
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from irsalint.errors import RulePackError
+from irsalint.suggest import did_you_mean
 
 LEVELS = ("error", "warning", "note")
+# Check functions that a later pipeline stage runs instead of the graph engine: IRSA901's findings
+# come from the suppression stage (suppress.py), which sees every finding of the other rules.
+STAGE_CHECKS = frozenset({"invalid_suppression"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,7 @@ def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
 
 def load_rule_file(path: Path, validate: bool, user: bool = False) -> Rule:
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)  # a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RulePackError(f"{path}: cannot read rule file: {error}") from None
     if user:
@@ -149,18 +153,45 @@ def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -
         (p, validate_builtin, False) for p in sorted(builtin_rules_dir().glob("*.yaml"))
     ]
     for directory in extra_dirs:
-        folder = Path(directory)
-        if not folder.is_dir():
-            raise RulePackError(f"rules directory does not exist: {directory}")
-        sources.extend((p, True, True) for p in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]))
+        sources.extend((p, True, True) for p in rule_files_in(directory))
     for path, validate, user in sources:
         rule = load_rule_file(path, validate, user)
         if rule.id in rules:
             raise RulePackError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].source})")
-        if rule.status != "removed" and rule.function not in CHECKS:
-            raise RulePackError(f"{path}: unknown check function {rule.function!r}")
+        known = CHECKS.keys() if user else CHECKS.keys() | STAGE_CHECKS
+        if rule.status != "removed" and rule.function not in known:
+            raise RulePackError(f"{path}: unknown check function {rule.function!r}{did_you_mean(rule.function, known)}")
         rules[rule.id] = rule
     return tuple(sorted(rules.values(), key=lambda r: r.id))
+
+
+def rule_files_in(directory: str) -> list[Path]:
+    """The rule files of a --rules / rules_dirs directory, with an error that says what is wrong."""
+    folder = Path(directory)
+    if not folder.exists():
+        raise RulePackError(f"rules directory {directory}: no such directory")
+    if not folder.is_dir():
+        raise RulePackError(f"rules directory {directory}: not a directory (expected a directory of rule files, *.yaml)")
+    try:
+        files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    except OSError as error:
+        raise RulePackError(f"rules directory {directory}: cannot read: {error.strerror or error}") from None
+    if not files:
+        raise RulePackError(f"rules directory {directory}: no rule files (*.yaml) in this directory")
+    return files
+
+
+def unknown_rule(ids: Iterable[str], rules: Iterable[Rule]) -> str | None:
+    """The first id that is neither a rule id nor a prefix of one, as `ID (did you mean X?)`."""
+    rules = tuple(rules)
+    known = [r.id for r in rules]
+    for rule_id in ids:
+        if any(k.startswith(rule_id) for k in known):
+            continue
+        by_name = [r.id for r in rules if r.name == rule_id.lower()]
+        hint = f" (did you mean {by_name[0]}?)" if by_name else did_you_mean(rule_id, known)
+        return f"{rule_id}{hint}"
+    return None
 
 
 def parse_ids(text: str | None) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Inline ignores, the `irsalint.dev/ignore` annotation, and baselines (SPEC §6).
+"""Inline ignores, the `irsalint.dev/ignore` annotation, IRSA901, and baselines (SPEC §6).
 
 Findings -> (reported, suppressed). Nothing here changes a finding: a suppressed finding keeps its
 fingerprint and is recorded with why it was left out, so SARIF can carry it under
@@ -6,79 +6,68 @@ fingerprint and is recorded with why it was left out, so SARIF can carry it unde
 
 - `# irsalint: ignore=IRSA004,IRSA005 -- reason` (or `// irsalint: ...` in HCL): written at the end
   of the offending line it covers that line; written alone on a line it covers the next line.
-  Ids may be prefixes (`IRSA00`), as with --ignore.
+  Ids may be prefixes (`IRSA00`), as with --ignore. Syntax: directives.py.
 - `irsalint.dev/ignore: "IRSA004"` in the metadata.annotations of a Kubernetes object (or of a
   Terraform kubernetes_service_account): covers findings whose primary location lies inside that
-  object (its YAML document, its Terraform block).
+  object, as the parser delimits it (extents.py).
+- IRSA901 invalid-suppression: a suppression that is malformed or names an unknown rule, and (with
+  --warn-unused-ignores) an id in a suppression that silenced nothing. It runs here, after every
+  other rule, because "silenced nothing" needs their findings.
 - A baseline records findings by fingerprint (rule + entity + path + occurrence, no line numbers).
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from irsalint.engine import Finding, LintResult, Suppressed
+from irsalint.directives import Directive, parse_value, scan_comments
+from irsalint.engine import Finding, LintResult, Suppressed, with_fingerprints
 from irsalint.errors import ConfigError
-from irsalint.model import Annotation, ServiceAccount, Workload
-from irsalint.project import Project
+from irsalint.model import Annotation, Location
+from irsalint.rules import Rule, unknown_rule
 
 ANNOTATION_KEY = "irsalint.dev/ignore"
 BASELINE_VERSION = 1
-_COMMENT_RE = re.compile(
-    r"(?P<lead>#|//)\s*irsalint:\s*ignore\s*=\s*(?P<ids>[A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)"
-    r"\s*(?:--\s*(?P<reason>.*?))?\s*$"
-)
-_DOC_SEPARATOR_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
-_TF_BLOCK_RE = re.compile(r'^\s*resource\s+"kubernetes_service_account')
+INVALID_SUPPRESSION = "invalid_suppression"  # the check function IRSA901's rule file names
 
 
 @dataclass(frozen=True, slots=True)
 class Ignore:
-    """One ignore written in the repository, and the lines it covers."""
+    """One usable ignore written in the repository, and the lines it covers."""
 
     path: str
     line: int  # where it is written
+    col: int
     ids: tuple[str, ...]
     reason: str
     first: int  # first covered line
     last: int  # last covered line
     kind: str  # "comment" | "annotation"
 
-    def covers(self, finding: Finding) -> bool:
+    def matching_ids(self, finding: Finding) -> list[str]:
         loc = finding.loc
-        return (
-            loc.path == self.path
-            and self.first <= loc.line <= self.last
-            and any(finding.rule_id == i or finding.rule_id.startswith(i) for i in self.ids)
-        )
+        if loc.path != self.path or not self.first <= loc.line <= self.last:
+            return []
+        return [i for i in self.ids if finding.rule_id.startswith(i)]
 
-    def describe(self) -> str:
-        return f"{self.path}:{self.line}: unused irsalint {self.kind} ignore={','.join(self.ids)}"
-
-
-def parse_ids_and_reason(text: str) -> tuple[tuple[str, ...], str]:
-    ids_text, _, reason = text.partition("--")
-    ids = tuple(part.strip().upper() for part in ids_text.split(",") if part.strip())
-    return ids, reason.strip()
+    def written(self) -> str:
+        reason = f" -- {self.reason}" if self.reason else ""
+        if self.kind == "comment":
+            return f"irsalint: ignore={','.join(self.ids)}{reason}"
+        return f"{ANNOTATION_KEY}: {','.join(self.ids)}{reason}"
 
 
-def comment_ignores(path: str, text: str) -> list[Ignore]:
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if "irsalint:" not in line:
-            continue
-        match = _COMMENT_RE.search(line)
-        if match is None:
-            continue
-        ids = tuple(i.strip().upper() for i in match.group("ids").split(","))
-        own_line = line[: match.start()].strip() == ""
-        last = number + 1 if own_line else number
-        found.append(Ignore(path, number, ids, match.group("reason") or "", number, last, "comment"))
-    return found
+def _comment_ignore(path: str, directive: Directive) -> Ignore:
+    last = directive.line + 1 if directive.own_line else directive.line
+    return Ignore(path, directive.line, directive.col, directive.ids, directive.reason, directive.line, last, "comment")
+
+
+def comment_ignores(path: str, text: str, known: Collection[str] | None = None) -> list[Ignore]:
+    """The usable ignore comments of one file (`known`: rule ids; None accepts any id)."""
+    return [_comment_ignore(path, d) for d in scan_comments(text, known) if isinstance(d, Directive)]
 
 
 class SourceCache:
@@ -86,135 +75,153 @@ class SourceCache:
 
     def __init__(self, base: str) -> None:
         self.base = Path(base)
-        self._text: dict[str, list[str]] = {}
+        self._text: dict[str, str] = {}
 
-    def lines(self, path: str) -> list[str]:
+    def text(self, path: str) -> str:
         if path not in self._text:
             try:
-                self._text[path] = (self.base / path).read_text("utf-8", errors="replace").splitlines()
+                self._text[path] = (self.base / path).read_text("utf-8", errors="replace")
             except OSError:
-                self._text[path] = []
+                self._text[path] = ""
         return self._text[path]
 
+    def lines(self, path: str) -> list[str]:
+        return self.text(path).splitlines()
 
-# --- annotation ignores ------------------------------------------------------------------------
-
-
-def _own_lines(obj: ServiceAccount | Workload) -> list[int]:
-    lines = [obj.name_loc.line, *(a.loc.line for a in obj.annotations)]
-    if obj.automount_loc is not None:
-        lines.append(obj.automount_loc.line)
-    if isinstance(obj, Workload):
-        lines.extend(a.loc.line for a in obj.template_annotations)
-        lines.extend(e.loc.line for e in obj.env)
-        if obj.service_account_loc is not None:
-            lines.append(obj.service_account_loc.line)
-    return lines
+    def mentions(self, path: str, word: bytes) -> bool:
+        """Whether the file's bytes contain `word`: a cheap test before decoding every scanned file."""
+        if path in self._text:
+            return word.decode() in self._text[path]
+        try:
+            with open(self.base / path, "rb") as handle:
+                return word in handle.read()
+        except OSError:
+            return False
 
 
-def _yaml_document(lines: Sequence[str], line: int) -> tuple[int, int]:
-    first, last = 1, len(lines)
-    for number in range(line - 1, 0, -1):
-        if _DOC_SEPARATOR_RE.match(lines[number - 1]):
-            first = number + 1
-            break
-    for number in range(line + 1, len(lines) + 1):
-        if _DOC_SEPARATOR_RE.match(lines[number - 1]):
-            last = number - 1
-            break
-    return first, last
+@dataclass(frozen=True, slots=True)
+class _Invalid:
+    """An IRSA901 finding before it becomes one: where, what, and the suppression as written."""
+
+    loc: Location
+    message: str
+    written: str
 
 
-def _terraform_block(lines: Sequence[str], line: int) -> tuple[int, int]:
-    start = line
-    for number in range(line, 0, -1):
-        if _TF_BLOCK_RE.match(lines[number - 1]):
-            start = number
-            break
-    depth = 0
-    opened = False
-    for number in range(start, len(lines) + 1):
-        in_string = False
-        previous = ""
-        for char in lines[number - 1]:
-            if char == '"' and previous != "\\":
-                in_string = not in_string
-            elif not in_string and char == "#":
-                break
-            elif not in_string and char == "{":
-                depth, opened = depth + 1, True
-            elif not in_string and char == "}":
-                depth -= 1
-            previous = char
-        if opened and depth <= 0:
-            return start, number
-    return start, len(lines)
+def _annotations(result: LintResult) -> Iterable[Annotation]:
+    project = result.project
+    for sa in project.service_accounts:
+        yield from sa.annotations
+    for workload in project.workloads:
+        yield from workload.annotations
+        yield from workload.template_annotations
+    for obj in project.objects:
+        yield from obj.annotations
 
 
-def annotation_ignores(project: Project, sources: SourceCache) -> list[Ignore]:
-    objects: list[ServiceAccount | Workload] = [*project.service_accounts, *project.workloads]
-    starts_by_path: dict[str, list[int]] = {}
-    for obj in objects:
-        starts_by_path.setdefault(obj.name_loc.path, []).append(obj.name_loc.line)
-    found: dict[tuple[str, int], Ignore] = {}
-    for obj in objects:
-        annotations: Iterable[Annotation] = obj.annotations
-        if isinstance(obj, Workload):
-            annotations = (*obj.annotations, *obj.template_annotations)
-        for annotation in annotations:
-            if annotation.key != ANNOTATION_KEY or not isinstance(annotation.value, str):
-                continue
-            ids, reason = parse_ids_and_reason(annotation.value)
-            path = obj.name_loc.path
-            lines = sources.lines(path)
-            if isinstance(obj, ServiceAccount) and obj.origin == "terraform":
-                first, last = _terraform_block(lines, obj.name_loc.line)
+def collect(
+    result: LintResult, known: Collection[str], sources: SourceCache
+) -> tuple[list[Ignore], list[_Invalid]]:
+    """Every ignore in the scanned files, and every suppression that cannot be honoured."""
+    from irsalint.extents import object_extent
+
+    ignores: list[Ignore] = []
+    invalid: list[_Invalid] = []
+    skipped = {note.path for note in result.project.skipped}  # never read what was not linted
+    mentions = result.mentions_irsalint
+    for path in result.project.files:
+        if path in skipped or (mentions is not None and path not in mentions):
+            continue
+        if mentions is None and not sources.mentions(path, b"irsalint"):
+            continue
+        for item in scan_comments(sources.text(path), known):
+            if isinstance(item, Directive):
+                ignores.append(_comment_ignore(path, item))
             else:
-                first, last = _yaml_document(lines, obj.name_loc.line)
-                others = [s for s in starts_by_path[path] if first <= s <= last and s != obj.name_loc.line]
-                if others:  # several objects in one document (kind: List): only the object's own keys
-                    own = _own_lines(obj)
-                    first, last = min(own), max(own)
-            key = (path, annotation.loc.line)
-            if key not in found:  # kustomize renderings repeat the same object
-                found[key] = Ignore(path, annotation.loc.line, ids, reason, first, last, "annotation")
-    return list(found.values())
+                invalid.append(_Invalid(Location(path, item.line, item.col), item.message, item.text))
+    seen: set[tuple[str, int]] = set()  # kustomize renderings repeat the same object
+    for annotation in _annotations(result):
+        loc = annotation.loc
+        if annotation.key != ANNOTATION_KEY or not isinstance(annotation.value, str) or (loc.path, loc.line) in seen:
+            continue
+        seen.add((loc.path, loc.line))
+        ids, reason, problems = parse_value(annotation.value, known)
+        written = f"{ANNOTATION_KEY}: {annotation.value}"
+        for problem in problems:
+            if problem.startswith("unknown rule "):
+                message = f"Unknown rule in the {ANNOTATION_KEY} annotation: {problem.removeprefix('unknown rule ')}"
+            else:
+                message = f"Malformed {ANNOTATION_KEY} annotation: {problem}"
+            invalid.append(_Invalid(loc, message, written))
+        if ids:
+            first, last = object_extent(loc.path, sources.text(loc.path), loc.line, ANNOTATION_KEY)
+            ignores.append(Ignore(loc.path, loc.line, loc.col, ids, reason, first, last, "annotation"))
+    return ignores, invalid
 
 
-# --- applying them -----------------------------------------------------------------------------
-
-
-def apply_ignores(result: LintResult, scan_all_files: bool = False) -> tuple[LintResult, list[Ignore]]:
-    """Drop findings covered by an inline or annotation ignore; return the ignores that matched nothing.
-
-    Comments are read from the files of findings; with scan_all_files (--warn-unused-ignores) from
-    every scanned file, so that an ignore in a file without findings is reported too."""
+def apply_ignores(
+    result: LintResult,
+    known: Collection[str] | None = None,
+    warn_unused: bool = False,
+    levels: Mapping[str, str] | None = None,
+) -> LintResult:
+    """Move findings covered by an ignore to `suppressed`; add IRSA901 findings when that rule is
+    selected. `known`: every loaded rule id (default: the rules of the run); `levels`: per-rule
+    level overrides from the configuration."""
+    known = {r.id for r in result.rules} if known is None else set(known)
     sources = SourceCache(result.base)
-    ignores = annotation_ignores(result.project, sources)
-    paths = set(result.project.files) if scan_all_files else {f.loc.path for f in result.findings}
-    for path in sorted(paths):
-        lines = sources.lines(path)
-        if any("irsalint:" in line for line in lines):
-            ignores.extend(comment_ignores(path, "\n".join(lines)))
-    used: set[Ignore] = set()
-    kept: list[Finding] = []
-    suppressed = list(result.suppressed)
+    ignores, invalid = collect(result, known, sources)
     by_path: dict[str, list[Ignore]] = {}
     for ignore in ignores:
         by_path.setdefault(ignore.path, []).append(ignore)
+    used: set[tuple[Ignore, str]] = set()
+    kept: list[Finding] = []
+    suppressed = list(result.suppressed)
     for finding in result.findings:
-        matching = [i for i in by_path.get(finding.loc.path, ()) if i.covers(finding)]
-        if not matching:
+        reason: str | None = None
+        for ignore in by_path.get(finding.loc.path, ()):
+            ids = ignore.matching_ids(finding)
+            used.update((ignore, i) for i in ids)
+            if ids and reason is None:
+                reason = ignore.reason
+        if reason is None:
             kept.append(finding)
-            continue
-        used.update(matching)
-        suppressed.append(Suppressed(finding, "inSource", matching[0].reason))
-    rule_ids = {rule.id for rule in result.rules}
-    unused = [
-        i for i in sorted(ignores, key=lambda i: (i.path, i.line))
-        if i not in used and any(r == x or r.startswith(x) for x in i.ids for r in rule_ids)
-    ]
-    return replace(result, findings=tuple(kept), suppressed=tuple(suppressed)), unused
+        else:
+            suppressed.append(Suppressed(finding, "inSource", reason))
+    if warn_unused:
+        invalid.extend(_unused(ignores, used, result.rules))
+    rule = next((r for r in result.rules if r.function == INVALID_SUPPRESSION), None)
+    if rule is not None and invalid:
+        level = (levels or {}).get(rule.id) or rule.level
+        extra = with_fingerprints(sorted(
+            (Finding(rule.id, rule.name, level, rule.security_severity, i.message, i.loc, (), f"Suppression {i.written}")
+             for i in invalid),
+            key=Finding.sort_key,
+        ))
+        kept = sorted([*kept, *extra], key=Finding.sort_key)
+    return replace(result, findings=tuple(kept), suppressed=tuple(suppressed))
+
+
+def _unused(ignores: Sequence[Ignore], used: set[tuple[Ignore, str]], rules: Sequence[Rule]) -> list[_Invalid]:
+    """Ids of usable ignores that silenced nothing. An id naming only rules that did not run
+    (--select, --ignore) is not reported: it may well be needed by another invocation."""
+    found = []
+    ran = [r.id for r in rules]
+    for ignore in sorted(ignores, key=lambda i: (i.path, i.line)):
+        unused = [i for i in ignore.ids if (ignore, i) not in used and any(r.startswith(i) for r in ran)]
+        if unused:
+            what = "the ignore comment" if ignore.kind == "comment" else f"the {ANNOTATION_KEY} annotation"
+            message = f"Unused suppression: {', '.join(unused)} in {what} matched no finding; remove it"
+            found.append(_Invalid(Location(ignore.path, ignore.line, ignore.col), message, ignore.written()))
+    return found
+
+
+def check_baseline_rules(path: str, rules: Sequence[Rule], entries: Iterable[str]) -> None:
+    """A baseline naming a rule that is not loaded is a misconfiguration (a typo, a custom rules
+    directory left out): exit 2 instead of silently matching nothing."""
+    problem = unknown_rule(sorted(set(entries)), rules)
+    if problem is not None:
+        raise ConfigError(f"{path}: baseline: unknown rule {problem}")
 
 
 def baseline_document(findings: Sequence[Finding]) -> dict[str, object]:
@@ -237,7 +244,8 @@ def write_baseline(path: str, findings: Sequence[Finding]) -> None:
         raise ConfigError(f"cannot write baseline {path}: {error.strerror or error}") from None
 
 
-def read_baseline(path: str) -> frozenset[str]:
+def read_baseline(path: str, rules: Sequence[Rule] | None = None) -> frozenset[str]:
+    """The fingerprints of a baseline; with `rules`, every rule it names must be one of them."""
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
@@ -250,10 +258,15 @@ def read_baseline(path: str) -> frozenset[str]:
     ):
         raise ConfigError(f"{path}: not an irsalint baseline (version {BASELINE_VERSION} expected)")
     prints = []
+    rule_ids = []
     for entry in data["findings"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
             raise ConfigError(f"{path}: every baseline finding needs a fingerprint")
         prints.append(entry["fingerprint"])
+        if isinstance(entry.get("rule"), str):
+            rule_ids.append(entry["rule"].upper())
+    if rules is not None:
+        check_baseline_rules(path, rules, rule_ids)
     return frozenset(prints)
 
 

@@ -1,4 +1,5 @@
-"""Shared test helpers: run the engine in-process, collect `# expect:` markers."""
+"""Shared test helpers: run the engine and the suppression stage in-process, collect `# expect:`
+markers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from irsalint.engine import LintOptions, LintResult, lint
 from irsalint.rules import load_rules
+from irsalint.suppress import apply_ignores
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -15,13 +17,14 @@ _MARKER_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 
 
 def run(path: Path, select: tuple[str, ...] = ()) -> LintResult:
-    rules = load_rules()
-    if select:
-        rules = tuple(r for r in rules if r.id in select)
+    """What `irsalint check --warn-unused-ignores` finds in `path` (the strictest gate): every
+    rule, then the ignores applied, IRSA901 included."""
+    every = load_rules()
+    rules = tuple(r for r in every if r.id in select) if select else every
     cwd = os.getcwd()
     os.chdir(path)
     try:
-        return lint(["."], rules, LintOptions(jobs=1))
+        return apply_ignores(lint(["."], rules, LintOptions(jobs=1)), {r.id for r in every}, warn_unused=True)
     finally:
         os.chdir(cwd)
 

@@ -21,7 +21,7 @@ def _findings(proc) -> set[tuple[str, int, str]]:
 
 
 def test_the_two_documented_rules_fire_on_the_fixture():
-    proc = irsalint("check", ".", "--rules", "../rules", "--format", "json", cwd=CUSTOM / "repo")
+    proc = irsalint("check", ".", "--root", ".", "--rules", "../rules", "--format", "json", cwd=CUSTOM / "repo")
     assert proc.returncode == 1
     assert {f for f in _findings(proc) if f[2].startswith("ACME")} == markers(CUSTOM / "repo")
     assert {rule for _, _, rule in markers(CUSTOM / "repo")} == {"ACME001", "ACME002"}

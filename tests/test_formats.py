@@ -130,3 +130,24 @@ def test_text_excerpt_and_colour_only_on_a_terminal():
     assert re.search(r"\|\s+\^", tty)
     forced = irsalint("check", "fixtures/rules/IRSA005/bad/sa-below-minimum", "--color", "always").stdout
     assert "\033[31m" in forced and " | " not in forced  # colour forced, excerpt still terminal-only
+
+
+def test_gitlab_sast_report_validates_and_rates_by_security_severity(tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "schemas" / "gitlab-sast-report-15.0.7.subset.schema.json").read_text())
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    runs = [subprocess.run([str(Path(sys.executable).parent / "irsalint"), "check", "fixtures/rules",
+                            "--format", "gitlab-sast"], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=120, check=False) for _ in range(2)]
+    assert runs[0].returncode == 1 and runs[0].stdout == runs[1].stdout  # reproducible with SOURCE_DATE_EPOCH
+    report = json.loads(runs[0].stdout)
+    jsonschema.Draft7Validator(schema).validate(report)
+    assert report["scan"]["start_time"] == report["scan"]["end_time"] == "2023-11-14T22:13:20"
+    by_rule = {v["identifiers"][0]["value"]: v["severity"] for v in report["vulnerabilities"]}
+    assert (by_rule["IRSA008"], by_rule["IRSA001"], by_rule["IRSA005"], by_rule["IRSA006"]) == (
+        "Critical", "High", "Medium", "Low")
+    assert by_rule["IRSA900"] == "Medium"  # no security-severity: rated by level (error)
+    assert len({v["id"] for v in report["vulnerabilities"]}) == len(report["vulnerabilities"])
+    assert all(v["location"]["file"].startswith("fixtures/rules/") for v in report["vulnerabilities"])
+    assert any(m["value"].startswith("Skipped fixtures/rules/IRSA001/") for m in report["scan"]["messages"])

@@ -1,10 +1,15 @@
-"""The wheel carries the rule pack, data files and schemas (a plain `pip install .` must work)."""
+"""The wheel carries the rule pack, data files and schemas (a plain `pip install .` must work),
+and every module irsalint imports is the standard library's or a declared dependency."""
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 import zipfile
+
+import pytest
 
 from tests.helpers import ROOT
 
@@ -22,3 +27,25 @@ def test_wheel_ships_rules_data_and_schemas(tmp_path):
     for required in ("irsalint/data/star_only_actions.json", "irsalint/schemas/rule.schema.json",
                      "irsalint/schemas/output.schema.json", "irsalint/py.typed"):
         assert required in names
+
+
+# import name -> distribution name, where they differ
+DISTRIBUTIONS = {"yaml": "pyyaml", "hcl2": "python-hcl2"}
+
+
+def test_every_imported_module_is_declared():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    declared = set()
+    for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]:
+        declared.add(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower())
+    imported = set()
+    for path in (ROOT / "irsalint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {name for name in imported - {"irsalint"} if name not in sys.stdlib_module_names}
+    assert third_party, "the scan found no third-party import: it is broken"
+    undeclared = {DISTRIBUTIONS.get(name, name) for name in third_party} - declared
+    assert undeclared == set(), f"imported but not in [project] dependencies: {sorted(undeclared)}"

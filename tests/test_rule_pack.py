@@ -11,6 +11,7 @@ import yaml
 from irsalint.docs import generate
 from irsalint.engine import LintOptions, lint
 from irsalint.rules import builtin_rules_dir, load_rules, validate_rule_data
+from irsalint.suppress import apply_ignores
 from tests.helpers import FIXTURES, ROOT
 
 RULES = load_rules(validate_builtin=True)
@@ -42,7 +43,8 @@ def _lint_files(tmp_path, files, rule):
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        return [f for f in lint(["."], RULES, LintOptions(jobs=1)).findings if f.rule_id == rule.id]
+        result = apply_ignores(lint(["."], RULES, LintOptions(jobs=1)), warn_unused=True)
+        return [f for f in result.findings if f.rule_id == rule.id]
     finally:
         os.chdir(cwd)
 

@@ -53,9 +53,9 @@ def test_every_fixture_finding_is_suppressed_and_counted(tmp_path):
 
 
 def test_sarif_carries_suppressed_results_only_when_asked():
-    plain = irsalint("check", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", cwd=SUPPRESSION)
+    plain = irsalint("check", ".", "--root", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", cwd=SUPPRESSION)
     assert _sarif_results(plain) == []
-    proc = irsalint("check", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", "--include-suppressed",
+    proc = irsalint("check", ".", "--root", ".", "--select", "IRSA004,IRSA005", "--format", "sarif", "--include-suppressed",
                     cwd=SUPPRESSION)
     results = _sarif_results(proc)
     assert {key for key, _ in results} == set(EXPECTED)
@@ -95,17 +95,24 @@ def test_trailing_comment_does_not_cover_the_next_line(tmp_path):
     assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["IRSA005"]
 
 
-def test_warn_unused_ignores(tmp_path):
+def test_warn_unused_ignores_are_irsa901_findings(tmp_path):
     (tmp_path / "sa.yaml").write_text(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"
         '    eks.amazonaws.com/token-expiration: "3600"  # irsalint: ignore=IRSA005 -- stale\n'
     )
-    proc = irsalint("check", ".", "--select", "IRSA005", "--warn-unused-ignores", cwd=tmp_path)
-    assert proc.returncode == 0
-    assert "sa.yaml:6: unused irsalint comment ignore=IRSA005" in proc.stderr
-    assert irsalint("check", ".", "--select", "IRSA005", cwd=tmp_path).stderr == ""
+    proc = irsalint("check", ".", "--select", "IRSA005", "--warn-unused-ignores", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr  # a warning: fails the default gate
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert (finding["rule"], finding["location"]["line"], finding["location"]["column"]) == ("IRSA901", 6, 49)
+    assert "IRSA005" in finding["message"] and "matched no finding" in finding["message"]
+    # without the flag an unused ignore is fine
+    assert irsalint("check", ".", "--select", "IRSA005", "--format", "json", cwd=tmp_path).returncode == 0
     # an ignore of a rule that did not run is not reported as unused
-    assert irsalint("check", ".", "--select", "IRSA004", "--warn-unused-ignores", cwd=tmp_path).stderr == ""
+    proc = irsalint("check", ".", "--select", "IRSA004", "--warn-unused-ignores", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"] == []
+    # --ignore IRSA901 turns the report off, even with the flag
+    proc = irsalint("check", ".", "--ignore", "IRSA901", "--warn-unused-ignores", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("No findings")
 
 
 def test_comment_syntax():
@@ -167,3 +174,47 @@ def test_baselined_findings_in_sarif_are_external_suppressions(tmp_path):
     [result] = json.loads(proc.stdout)["runs"][0]["results"]
     assert result["suppressions"][0]["kind"] == "external"
     assert _sarif_results(proc) == [(("sa.yaml", 7, "IRSA005"), True)]
+
+
+MALFORMED = (
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-a\n  annotations:\n"
+    "    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/api\n"
+    "    irsalint.dev/ignore: IRSA0004\n"
+    "automountServiceAccountToken: false  # irsalint: ignore=IRSA004 managed elsewhere\n"
+)
+
+
+def test_malformed_and_unknown_suppressions_are_irsa901_in_every_format(tmp_path):
+    """Malformed suppressions suppress nothing and are reported; an unknown id in repository content
+    is a finding (exit 1), not a usage error: one typo in one file must not hide the whole report."""
+    (tmp_path / "sa.yaml").write_text(MALFORMED)
+    report = irsalint("check", ".", "--format", "json", cwd=tmp_path)
+    assert report.returncode == 1, report.stderr
+    found = [(f["rule"], f["location"]["line"]) for f in json.loads(report.stdout)["findings"]]
+    assert found == [("IRSA901", 8), ("IRSA004", 9), ("IRSA901", 9)]
+    messages = [f["message"] for f in json.loads(report.stdout)["findings"] if f["rule"] == "IRSA901"]
+    assert "did you mean IRSA004?" in messages[0] and "' -- '" in messages[1]
+    sarif = irsalint("check", ".", "--format", "sarif", cwd=tmp_path)
+    document = json.loads(sarif.stdout)
+    sarif_validator().validate(document)
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert [rules[r["ruleIndex"]]["id"] for r in document["runs"][0]["results"]] == ["IRSA901", "IRSA004", "IRSA901"]
+    github = irsalint("check", ".", "--format", "github", cwd=tmp_path).stdout
+    assert github.count("title=IRSA901 invalid-suppression::") == 2
+    # a gate can turn the rule down or off like any other
+    assert irsalint("check", ".", "--ignore", "IRSA901,IRSA004", cwd=tmp_path).returncode == 0
+    (tmp_path / ".irsalint.yaml").write_text("levels: {IRSA901: error}\nfail_on: error\nignore: [IRSA004]\n")
+    assert irsalint("check", ".", cwd=tmp_path).returncode == 1
+
+
+def test_custom_rule_ids_are_known_in_suppressions_once_loaded(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "custom-rules" / "repo", repo)
+    sa = repo / "k8s" / "serviceaccounts.yaml"
+    sa.write_text(sa.read_text().replace("# expect: ACME002", "# irsalint: ignore=ACME002 -- reports are public"))
+    rules = str(FIXTURES / "custom-rules" / "rules")
+    proc = irsalint("check", ".", "--rules", rules, "--select", "ACME,IRSA901", "--format", "json", cwd=repo)
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["ACME001"]  # ACME002 suppressed
+    proc = irsalint("check", ".", "--select", "IRSA901", "--format", "json", cwd=repo)  # without the pack
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert finding["rule"] == "IRSA901" and "Unknown rule in an irsalint suppression: ACME002" in finding["message"]

@@ -15,6 +15,11 @@ class RenderOptions:
     timing: bool = False  # the elapsed time in the summary (text only: json/sarif stay deterministic)
     include_suppressed: bool = False  # SARIF: suppressed results with `suppressions`
     category: str | None = None  # SARIF: runs[0].automationDetails.id (GitHub's analysis category)
+    verbose: bool = False  # text: list every skipped file (default: the first few)
+    quiet: bool = False  # text: the findings only (no skipped files, no summary)
+    # text: show paths relative to this directory, itself relative to the root (the working
+    # directory, for clickable paths); None: as reported (relative to the root)
+    relative_to: str | None = None
 
 
 def _text(result: LintResult, options: RenderOptions) -> str:
@@ -47,10 +52,17 @@ def _junit(result: LintResult, options: RenderOptions) -> str:
     return render(result)
 
 
+def _gitlab_sast(result: LintResult, options: RenderOptions) -> str:
+    from irsalint.report.gitlab import render
+
+    return render(result)
+
+
 FORMATS: Mapping[str, Callable[[LintResult, RenderOptions], str]] = {
     "text": _text,
     "json": _json,
     "sarif": _sarif,
     "github": _github,
     "junit": _junit,
+    "gitlab-sast": _gitlab_sast,
 }

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from irsalint import __version__
 from irsalint.docs import markdown, text
 from irsalint.engine import Finding, LintResult, Suppressed
-from irsalint.model import Location
+from irsalint.model import Location, SkipNote
 from irsalint.rules import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -117,13 +117,30 @@ def render(result: LintResult, include_suppressed: bool = False, category: str |
     run: dict[str, Any] = document["runs"][0]
     if category:
         run["automationDetails"] = {"id": category if category.endswith("/") else f"{category}/"}
+    notifications = [_skipped(note) for note in result.project.skipped]
     if omitted:
-        run["invocations"] = [{
-            "executionSuccessful": True,
-            "toolExecutionNotifications": [{
-                "level": "warning",
-                "message": {"text": f"{omitted} results left out: GitHub code scanning keeps at most "
-                                    f"{MAX_RESULTS} per run (the most severe are kept)"},
-            }],
-        }]
+        notifications.append({
+            "level": "warning",
+            "message": {"text": f"{omitted} results left out: GitHub code scanning keeps at most "
+                                f"{MAX_RESULTS} per run (the most severe are kept)"},
+            "descriptor": {"id": "results-capped"},
+        })
+    # The run itself succeeded; what it could not read is said, file by file, so a green check
+    # never hides a file that was never linted.
+    run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notifications}]
     return json.dumps(document, indent=2) + "\n"
+
+
+# Skips that are failures to read (rather than files deliberately left out, such as Helm
+# templates or binaries) are warnings.
+_FAILED_READS = ("cannot read", "symlink loop", "dangling symlink", "directory loop")
+
+
+def _skipped(note: SkipNote) -> dict[str, Any]:
+    failed = note.reason.startswith(_FAILED_READS)
+    return {
+        "level": "warning" if failed else "note",
+        "message": {"text": f"Skipped {note.path}: {note.reason}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(note.path), "uriBaseId": "%SRCROOT%"}}}],
+        "descriptor": {"id": "skipped-file"},
+    }

@@ -1,11 +1,16 @@
-"""`path:line:col: IRSA001 [error] message`, related locations indented, then a summary.
+"""`path:line:col: IRSA001 [error] message`, related locations indented, the skipped files, then
+a summary.
 
 On an interactive terminal each finding also shows the offending source line with a caret, and
-the summary ends with the elapsed time; both are left out otherwise (byte-identical output)."""
+the summary ends with the elapsed time; both are left out otherwise (byte-identical output).
+Paths are shown relative to the working directory (RenderOptions.relative_to) so that terminals
+and editors can open them; every other format keeps them relative to the repository root."""
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from irsalint.engine import Finding, LintResult
@@ -17,6 +22,7 @@ _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
 _DIM = "\033[2m"
+SKIPPED_SHOWN = 5  # without --verbose: the first few skipped files, then a count
 
 
 def render(result: LintResult, options: RenderOptions | None = None) -> str:
@@ -25,6 +31,7 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
 
     options = options or RenderOptions()
     color = options.color
+    show = shown_path(options.relative_to)
     sources = SourceCache(result.base)
     lines: list[str] = []
     for finding in result.findings:
@@ -35,13 +42,38 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
             rule = f"{_BOLD}{finding.rule_id}{_RESET}"
         else:
             rule = finding.rule_id
-        lines.append(f"{loc.path}:{loc.line}:{loc.col}: {rule} {level} {finding.message}")
+        lines.append(f"{show(loc.path)}:{loc.line}:{loc.col}: {rule} {level} {finding.message}")
         if options.excerpt:
             lines.extend(_excerpt(finding, sources.lines(loc.path), color))
         for label, related in finding.related:
-            lines.append(f"    {related.path}:{related.line}:{related.col}: {label}")
+            lines.append(f"    {show(related.path)}:{related.line}:{related.col}: {label}")
+    if options.quiet:
+        return "".join(f"{line}\n" for line in lines)
+    lines.extend(skipped_lines(result, options.verbose, show))
     lines.append(summary(result, options.timing))
     return "\n".join(lines) + "\n"
+
+
+def shown_path(relative_to: str | None) -> Callable[[str], str]:
+    """Root-relative path -> the path to show: relative to `relative_to` (`../k8s/sa.yaml` for a
+    file beside the working directory), or unchanged."""
+    if not relative_to or relative_to == ".":
+        return lambda path: path
+    return lambda path: posixpath.relpath(path, relative_to)
+
+
+def skipped_lines(result: LintResult, verbose: bool, show: Callable[[str], str] = str) -> list[str]:
+    """`Skipped N paths:` and one indented `path: reason` per file; without verbose only the
+    first few, then how many more."""
+    skipped = result.project.skipped
+    if not skipped:
+        return []
+    listed = skipped if verbose else skipped[:SKIPPED_SHOWN]
+    lines = [f"Skipped {_plural(len(skipped), 'path')}:"]
+    lines.extend(f"    {show(note.path)}: {note.reason}" for note in listed)
+    if len(skipped) > len(listed):
+        lines.append(f"    ... and {len(skipped) - len(listed)} more (-v lists them all)")
+    return lines
 
 
 def _excerpt(finding: Finding, source: list[str], color: bool) -> list[str]:
