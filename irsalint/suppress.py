@@ -194,7 +194,7 @@ def apply_ignores(
     if rule is not None and invalid:
         level = (levels or {}).get(rule.id) or rule.level
         extra = with_fingerprints(sorted(
-            (Finding(rule.id, rule.name, level, rule.security_severity, i.message, i.loc, (), f"Suppression {i.written}")
+            (Finding(rule.id, rule.name, level, rule.security_severity, _sentence(i.message), i.loc, (), f"Suppression {i.written}")
              for i in invalid),
             key=Finding.sort_key,
         ))
@@ -274,3 +274,8 @@ def apply_baseline(result: LintResult, fingerprints: frozenset[str]) -> LintResu
     kept = tuple(f for f in result.findings if f.fingerprint not in fingerprints)
     baselined = tuple(Suppressed(f, "external", "in the baseline") for f in result.findings if f.fingerprint in fingerprints)
     return replace(result, findings=kept, suppressed=result.suppressed + baselined)
+
+
+def _sentence(message: str) -> str:
+    """Every message ends with a full stop (tests/test_messages.py)."""
+    return message if message.endswith((".", "?", ")")) else message + "."

@@ -145,7 +145,7 @@ def test_gitlab_sast_report_validates_and_rates_by_security_severity(tmp_path):
     jsonschema.Draft7Validator(schema).validate(report)
     assert report["scan"]["start_time"] == report["scan"]["end_time"] == "2023-11-14T22:13:20"
     by_rule = {v["identifiers"][0]["value"]: v["severity"] for v in report["vulnerabilities"]}
-    assert (by_rule["IRSA008"], by_rule["IRSA001"], by_rule["IRSA005"], by_rule["IRSA006"]) == (
+    assert (by_rule["IRSA008"], by_rule["IRSA001"], by_rule["IRSA005"], by_rule["IRSA010"]) == (
         "Critical", "High", "Medium", "Low")
     assert by_rule["IRSA900"] == "Medium"  # no security-severity: rated by level (error)
     assert len({v["id"] for v in report["vulnerabilities"]}) == len(report["vulnerabilities"])
