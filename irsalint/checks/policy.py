@@ -179,6 +179,24 @@ def access_level(pattern: str) -> str:
     return min(matched, key=_LEVEL_ORDER.__getitem__) if matched else "Write"
 
 
+@functools.lru_cache(maxsize=1)
+def _sensitive_reads() -> tuple[str, ...]:
+    """Read/List action patterns that return data, not metadata (shipped data, with its source)."""
+    text = resources.files("irsalint").joinpath("data/sensitive_reads.json").read_text("utf-8")
+    return tuple(json.loads(text)["patterns"])
+
+
+def _reads_data(pattern: str) -> bool:
+    """Could this Read/List action (or pattern) return data? `s3:Get*` can; `ec2:Describe*` cannot."""
+    pattern = pattern.lower()
+    return any(string_like(p, pattern) or string_like(pattern, p) for p in _sensitive_reads())
+
+
+def _matters_on_every_resource(actions: list[str]) -> bool:
+    """Writes, permission and tag changes always matter on "*"; reads only when they return data."""
+    return any(access_level(a) not in ("Read", "List") or _reads_data(a) for a in actions)
+
+
 def _offending_actions(statement: Statement) -> list[str]:
     """The actions of the statement that could be scoped to resources, most powerful first."""
     texts = [t for t in statement.actions.texts() if isinstance(t, str)] if statement.actions else []
@@ -189,6 +207,28 @@ def _offending_actions(statement: Statement) -> list[str]:
 # Condition keys that tie an Allow to tags of the resource or of the request (SPEC §4.1):
 # aws:ResourceTag/x, ec2:ResourceTag/x, aws:RequestTag/x, autoscaling:ResourceTag/x...
 _TAG_KEY_RE = re.compile(r"^[a-z0-9-]+:(resource|request)tag/", re.IGNORECASE)
+
+
+# Global keys that narrow the resources an Allow reaches (the others narrow the caller: source IP,
+# MFA, time...). Service-specific keys (`iam:AWSServiceName`, `ec2:Vpc`, `kms:ViaService`...) always do.
+_RESOURCE_GLOBAL_KEYS = ("aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:calledvia")
+
+
+def _condition_scoped(statement: Statement) -> bool:
+    """Is the Allow narrowed by a positive condition on what it acts on, other than tags (a
+    service-specific key such as iam:AWSServiceName, or aws:ResourceAccount)? Such statements are
+    deliberate; IRSA002 cannot tell how wide they are and stays silent."""
+    for condition in statement.conditions:
+        key, operator = condition.key, condition.operator
+        if not isinstance(key, str) or not isinstance(operator, str) or _TAG_KEY_RE.match(key):
+            continue
+        base = operator.removeprefix("ForAnyValue:").removeprefix("ForAllValues:").removesuffix("IfExists")
+        if base.startswith(("StringNot", "ArnNot")) or base in ("Null", "Bool"):
+            continue
+        lowered = key.lower()
+        if not lowered.startswith("aws:") or lowered.startswith(_RESOURCE_GLOBAL_KEYS):
+            return True
+    return False
 
 
 def _tag_scoped(statement: Statement) -> bool:
@@ -251,6 +291,10 @@ def wildcard_resource(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
             continue
         wildcards = [v for v in statement.resources.values if is_wildcard_resource_value(v.value)] if statement.resources else []
         if statement.not_resources is None and not wildcards:
+            continue
+        if statement.not_actions is None and not _matters_on_every_resource(_offending_actions(statement)):
+            continue  # Describe/List/Get of infrastructure metadata: no data behind "*"
+        if _condition_scoped(statement):
             continue
         tagger = None
         if _tag_scoped(statement):
