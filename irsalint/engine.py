@@ -86,7 +86,7 @@ class LintResult:
 
 # A Terraform file with none of these cannot contribute to any rule: not worth a parse.
 _RELEVANT_TERRAFORM_RE = re.compile(
-    rb"aws_iam|aws_eks|kubernetes_|helm_release|:role/|\b(?:module|variable|locals|output)\b"
+    rb"aws_iam|aws_eks|kubernetes_|kubectl_|helm_release|:role/|\b(?:module|variable|locals|output)\b"
 )
 
 

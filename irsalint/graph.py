@@ -14,6 +14,7 @@ from typing import Any, Union
 
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
+    RoleArnPattern,
     is_web_identity_statement,
     oidc_issuer_of_provider_arn,
     role_arn_pattern,
@@ -28,7 +29,9 @@ from irsalint.model import (
     PodIdentityAssociation,
     PolicyDocument,
     PolicyRef,
+    RoleName,
     RoleRef,
+    RoleTarget,
     ServiceAccount,
     Statement,
     Str,
@@ -131,6 +134,9 @@ class IrsaGraph:
             return self._terraform_units(record.unit)
         if isinstance(record, Location):
             return self._terraform_units(posixpath.dirname(record.path))
+        instance_root = terraform_instance_root(record.id)
+        if instance_root is not None:
+            return (instance_root,)
         directory = terraform_directory(record.id)
         if directory is not None:
             return self._terraform_units(directory)
@@ -204,6 +210,11 @@ class IrsaGraph:
         if isinstance(value, RoleRef):
             found = (value.role_id,) if value.role_id in self.roles and value.attribute == "arn" else ()
             return RoleMatch(MatchStatus.MATCHED if found else MatchStatus.UNKNOWN, found, annotation)
+        if isinstance(value, RoleName):
+            if value.attribute != "arn":
+                return RoleMatch(MatchStatus.UNKNOWN, (), annotation)
+            status, role_ids = self.role_index.find(lookup_pattern(value), self.scopes_of(sa), self.units_of(sa))
+            return RoleMatch(status, role_ids, annotation)
         if not isinstance(value, (str, Partial)):
             return RoleMatch(MatchStatus.UNKNOWN, (), annotation)
         pattern = role_arn_pattern(value)
@@ -218,9 +229,12 @@ class IrsaGraph:
         if isinstance(value, RoleRef):
             role = self.roles.get(value.role_id)
             return [role] if role is not None and value.attribute == "arn" else []
-        if not isinstance(value, (str, Partial)):
+        if isinstance(value, RoleName):
+            pattern = lookup_pattern(value) if value.attribute == "arn" else None
+        elif isinstance(value, (str, Partial)):
+            pattern = role_arn_pattern(value)
+        else:
             return []
-        pattern = role_arn_pattern(value)
         if pattern is None:
             return []
         status, role_ids = self.role_index.find(pattern, self.scopes_of(near), self.units_of(near))
@@ -271,9 +285,12 @@ class IrsaGraph:
 
     # --- role -> policies -----------------------------------------------------------------------
 
-    def _resolve_role(self, target: Str | RoleRef, near: Location) -> list[str]:
+    def _resolve_role(self, target: RoleTarget, near: Location) -> list[str]:
+        """The role an attachment names: a reference, a lookup by name, or a name (`role = "x"`)."""
         if isinstance(target, RoleRef):
             return [target.role_id] if target.role_id in self.roles else []
+        if isinstance(target, RoleName):
+            return [r.id for r in self.roles_for_arn(RoleName(target.name, "arn"), near)]
         if not isinstance(target, str):
             return []
         candidates = [r for r in self.role_index.named(target) if self.correlated(r, near)]
@@ -337,12 +354,26 @@ class IrsaGraph:
                 yield role
 
 
+def lookup_pattern(lookup: RoleName) -> RoleArnPattern:
+    """The ARN of a role found by name: partition, account and path are those of the role."""
+    return RoleArnPattern(None, None, None, lookup.name)
+
+
 def terraform_directory(record_id: str) -> str | None:
     """`tf:module.x@envs/dev` (and its renderings) -> `envs/dev`; None for other records."""
     if not record_id.startswith("tf:") or "@" not in record_id:
         return None
-    directory = record_id.rsplit("@", 1)[1].split("~", 1)[0].split("^", 1)[0]
+    directory = record_id.rsplit("@", 1)[1].split("#", 1)[0].split("~", 1)[0].split("^", 1)[0]
     return "" if directory == "." else directory
+
+
+def terraform_instance_root(record_id: str) -> str | None:
+    """`tf:aws_iam_role.x@modules/app#envs/dev:module.app` -> `envs/dev`: the root module that
+    deploys this instance of a local child module; None for other records."""
+    if not record_id.startswith("tf:") or "#" not in record_id:
+        return None
+    root = record_id.split("#", 1)[1].split(":", 1)[0]
+    return "" if root == "." else root
 
 
 def statement_issuers(statement: Statement) -> set[str]:

@@ -97,7 +97,19 @@ class PolicyRef:
     policy_id: str
 
 
-AnnotationValue = Union[str, _Unknown, RoleRef, Partial]
+@dataclass(frozen=True, slots=True)
+class RoleName:
+    """A role looked up by name (`data "aws_iam_role" "x" { name = "..." }`): whichever scanned role
+    of that name is in scope, if exactly one is."""
+
+    name: Union[str, Partial]
+    attribute: str  # "arn" | "name"
+
+
+# What names a role: an ARN (known, partly known or not), a reference to a scanned role, a lookup.
+RoleTarget = Union[str, _Unknown, RoleRef, RoleName, Partial]
+ROLE_TARGET_TYPES = (str, RoleRef, RoleName, Partial)
+AnnotationValue = RoleTarget
 # A name that may be unknown or partly known.
 Name = Union[str, _Unknown, Partial]
 
@@ -273,7 +285,7 @@ class ManagedPolicy:
 class Attachment:
     """aws_iam_role_policy_attachment & co: policy_arn attached to a role (by name or reference)."""
 
-    role: Str | RoleRef
+    role: RoleTarget
     policy: Value  # value is an ARN string, UNKNOWN or PolicyRef
     loc: Location
 
@@ -282,7 +294,7 @@ class Attachment:
 class InlinePolicy:
     """aws_iam_role_policy: a document attached inline to a role (by name or reference)."""
 
-    role: Str | RoleRef
+    role: RoleTarget
     document: PolicyDocument | None
     loc: Location
 
@@ -295,7 +307,7 @@ class PodIdentityAssociation:
     cluster_name: Str
     namespace: Str
     service_account: Str
-    role: Str | RoleRef
+    role: RoleTarget
     loc: Location
     namespace_loc: Location
 
@@ -319,3 +331,5 @@ class SkipNote:
 
 
 Partial.__reduce__ = positional_reduce  # type: ignore[method-assign]
+
+RoleName.__reduce__ = positional_reduce  # type: ignore[method-assign]

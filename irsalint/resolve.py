@@ -24,7 +24,7 @@ from irsalint.load.hcl import (
     Traversal,
     TupleExpr,
 )
-from irsalint.model import UNKNOWN, Partial, PolicyRef, RoleRef
+from irsalint.model import UNKNOWN, Partial, PolicyRef, RoleName, RoleRef
 from irsalint.partial import make_partial
 
 MAX_DEPTH = 40
@@ -54,6 +54,12 @@ class Scope:
     modules: dict[str, Block] = field(default_factory=dict)
     role_ids: dict[str, str] = field(default_factory=dict)  # "aws_iam_role.x" / "module.x" -> role id
     policy_ids: dict[str, str] = field(default_factory=dict)  # "aws_iam_policy.x" -> policy id
+    outputs: dict[str, Expr] = field(default_factory=dict)  # `output "x" { value = ... }`
+    # An instance of a local child module: its inputs, each evaluated in the caller's scope...
+    inputs: dict[str, tuple[Evaluator, Expr]] = field(default_factory=dict)
+    # ...and, in the caller, the evaluators of the local child modules it calls (for their outputs)
+    children: dict[str, Evaluator] = field(default_factory=dict)
+    instance: str = ""  # "" for a root module; else which call instantiates it ("envs/dev:module.app")
 
 
 class Evaluator:
@@ -110,7 +116,7 @@ class Evaluator:
                 pieces.append(text)
             elif isinstance(value, Partial):
                 pieces.append(value)
-            elif not (value is UNKNOWN or isinstance(value, (RoleRef, PolicyRef))):
+            elif not (value is UNKNOWN or isinstance(value, (RoleRef, PolicyRef, RoleName))):
                 return UNKNOWN  # a list or null cannot be interpolated (Terraform fails)
             elif expr.heredoc:
                 return UNKNOWN  # a document, not a name: read by policydoc with its own positions
@@ -140,6 +146,9 @@ class Evaluator:
             attribute = ROLE_OUTPUTS.get(str(steps[1]))
             if role_id is not None and attribute is not None:
                 return RoleRef(role_id, attribute)
+            child = self.scope.children.get(steps[0])
+            if child is not None and isinstance(steps[1], str):
+                return index(child.output(steps[1], depth + 1), steps[2:])
             return UNKNOWN
         if root == "aws_iam_role" and steps and isinstance(steps[0], str):
             role_id = self.scope.role_ids.get(f"aws_iam_role.{steps[0]}")
@@ -147,6 +156,8 @@ class Evaluator:
             if role_id is not None and attribute is not None:
                 return RoleRef(role_id, attribute)
             return UNKNOWN
+        if root == "data" and len(steps) >= 3 and steps[0] == "aws_iam_role" and isinstance(steps[1], str):
+            return self._role_lookup(steps[1], steps[2], depth)
         if root == "aws_iam_policy" and steps and isinstance(steps[0], str):
             policy_id = self.scope.policy_ids.get(f"aws_iam_policy.{steps[0]}")
             if policy_id is not None and any(s in ("arn", "id") for s in steps[1:]):
@@ -154,15 +165,44 @@ class Evaluator:
             return UNKNOWN
         return UNKNOWN
 
+    def _role_lookup(self, label: str, attribute: object, depth: int) -> Any:
+        """`data.aws_iam_role.x.arn`: the role named by the data source's `name`, as a lookup the
+        graph resolves against the scanned roles (SPEC §3.4)."""
+        block = self.scope.data.get(("aws_iam_role", label))
+        wanted = ROLE_ATTRIBUTES.get(str(attribute))
+        if block is None or wanted not in ("arn", "name"):
+            return UNKNOWN
+        name = self.eval(block.body.expr("name"), depth + 1)
+        return RoleName(name, wanted) if isinstance(name, (str, Partial)) else UNKNOWN
+
     def _named(self, kind: str, name: str, depth: int) -> Any:
         key = f"{kind}.{name}"
         if key in self._active:
             return UNKNOWN  # a cycle
+        if kind == "var" and name in self.scope.inputs:
+            caller, given = self.scope.inputs[name]  # a module input: the caller's expression
+            self._active.add(key)
+            try:
+                return caller.eval(given, depth + 1)
+            finally:
+                self._active.discard(key)
         if kind == "var":
             expr = self.scope.tfvars.get(name, self.scope.variables.get(name))
         else:
             expr = self.scope.locals.get(name)
         if expr is None:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            return self.eval(expr, depth + 1)
+        finally:
+            self._active.discard(key)
+
+    def output(self, name: str, depth: int = 0) -> Any:
+        """The value of this module's `output "name"` (for the module that calls it)."""
+        key = f"output.{name}"
+        expr = self.scope.outputs.get(name)
+        if expr is None or key in self._active:
             return UNKNOWN
         self._active.add(key)
         try:
@@ -182,6 +222,8 @@ class Evaluator:
                 return expr
             if expr.root in ("var", "local") and len(expr.steps) == 1 and isinstance(expr.steps[0], str):
                 name = expr.steps[0]
+                if expr.root == "var" and name in self.scope.inputs:
+                    return expr  # written in the caller: evaluated there, not here
                 source = self.scope.tfvars.get(name, self.scope.variables.get(name)) if expr.root == "var" else self.scope.locals.get(name)
                 if source is None:
                     return expr
@@ -380,7 +422,7 @@ def _jsonencode(args: list[Any]) -> Any:
 
 
 def _has_refs(value: Any) -> bool:
-    if isinstance(value, (RoleRef, PolicyRef)):
+    if isinstance(value, (RoleRef, PolicyRef, RoleName)):
         return True
     if isinstance(value, tuple):
         return any(_has_refs(v) for v in value)

@@ -77,7 +77,10 @@ def conditions(found: IamRole) -> list[tuple[object, object, object, tuple[objec
         ("terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks", MODULE_V5),
         ("aws-ia/eks-blueprints-addon/aws", MODULE_ADDON),
         ("git::https://github.com/aws-ia/terraform-aws-eks-blueprints-addon.git?ref=v1.1.1", MODULE_ADDON),
-        ("aws-ia/eks-blueprints-addons/aws", None),  # the addons bundle: not modelled
+        ("aws-ia/eks-blueprints-addons/aws", "eks-blueprints-addons"),  # the addons bundle (the plural module)
+        ("terraform-aws-modules/eks/aws", "terraform-aws-modules/eks"),
+        ("terraform-aws-modules/eks/aws//modules/karpenter", "karpenter"),
+        ("./modules/karpenter", None),  # a local module of the same name is not that one
         ("terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks-extra", None),
         ("./modules/iam-roles", None),
     ],

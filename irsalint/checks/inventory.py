@@ -37,10 +37,30 @@ def _used_elsewhere(graph: IrsaGraph, role: IamRole) -> bool:
     return False
 
 
-def _stack_is_linked(graph: IrsaGraph, accounts: list[ServiceAccount]) -> bool:
-    """Evidence that the Kubernetes side of a stack is in the scan: one of its ServiceAccounts
-    links to a scanned role. (A role nobody uses is only an orphan if we can see its users.)"""
-    return any(graph.sa_matches[sa.id].status is MatchStatus.MATCHED for sa in accounts)
+def _siblings_are_used(graph: IrsaGraph, role: IamRole) -> bool:
+    """Evidence that the users of this role's Terraform are in the scan: another role defined in
+    the same unit (Terraform root module) is used by a scanned ServiceAccount. A role nobody uses
+    is only an orphan if we can see the users of its neighbours."""
+    units = set(graph.units_of(role))
+    return any(
+        other.id != role.id and units & set(graph.units_of(other)) and graph.service_accounts_of_role(other.id)
+        for other in graph.roles_correlated_with(role)
+    )
+
+
+def _neighbours_are_linked(graph: IrsaGraph, sa: ServiceAccount) -> bool:
+    """Evidence that the roles of this ServiceAccount's manifests are in the scan: a ServiceAccount
+    in the same part of the repository (same top directory) links to a scanned role."""
+    top = {_top(u) for u in graph.units_of(sa)}
+    return any(
+        other.id != sa.id and graph.sa_matches[other.id].status is MatchStatus.MATCHED
+        and top & {_top(u) for u in graph.units_of(other)}
+        for other in graph.service_accounts_correlated_with(sa)
+    )
+
+
+def _top(directory: str) -> str:
+    return directory.strip("/").split("/", 1)[0]
 
 
 def _admits_a_scanned_sa(graph: IrsaGraph, role: IamRole) -> bool:
@@ -64,7 +84,7 @@ def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         if isinstance(role.name, str) and any(fnmatchcase(role.name, g.rsplit("/", 1)[-1]) for g in external):
             continue
         accounts = graph.service_accounts_correlated_with(role)
-        if not _stack_is_linked(graph, accounts):
+        if not _siblings_are_used(graph, role):
             continue  # no evidence that the ServiceAccounts of this role's stack were scanned
         if any(graph.may_use(sa, role) for sa in accounts):
             continue  # an annotation we could not link may well name it
@@ -96,7 +116,7 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         known = sorted({r.name for r in scoped if isinstance(r.name, str)})
         close = [n for n in known if edit_distance(n, name) <= 2]
         trusting = _roles_admitting(scoped, sa)
-        if not close and not trusting and not _stack_is_linked(graph, graph.service_accounts_correlated_with(sa)):
+        if not close and not trusting and not _neighbours_are_linked(graph, sa):
             continue  # nothing says this Terraform is where the role should be
         if trusting:
             hint = f" Role {role_label(trusting[0])} trusts this ServiceAccount: did you mean it?"

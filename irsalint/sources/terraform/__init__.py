@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Sequence
+from dataclasses import replace
 
 from irsalint.load.terraform import TfFile
 from irsalint.model import (
@@ -59,6 +60,10 @@ def build_scopes(files: Sequence[TfFile]) -> dict[str, Scope]:
                 scope.data[(block.labels[0], block.labels[1])] = block
             elif block.type == "module" and block.labels:
                 scope.modules[block.labels[0]] = block
+            elif block.type == "output" and block.labels:
+                value = block.body.expr("value")
+                if value is not None:
+                    scope.outputs[block.labels[0]] = value
     for scope in scopes.values():
         _register_ids(scope)
     return scopes
@@ -86,11 +91,12 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
     scopes = build_scopes(files)
     base_real = os.path.realpath(base if base is not None else os.getcwd())
     found: list[Record] = []
-    for directory in sorted(scopes):
-        scope = scopes[directory]
-        found.extend(directory_records(ModuleContext(scope, template_reader(base_real, directory))))
-    uses, literals = role_uses(files, scopes)
+    instances = module_instances(scopes)
+    for scope in instances:
+        found.extend(directory_records(ModuleContext(scope, template_reader(base_real, scope.directory))))
+    uses, literals = role_uses(files, instances)
     calls = {directory: local_module_dirs(scope) for directory, scope in scopes.items()}
+    releases = {(r.address, r.chart_dir): r for r in found if isinstance(r, HelmRelease)}
     return TerraformFacts(
         roles=tuple(r for r in found if isinstance(r, IamRole)),
         policies=tuple(r for r in found if isinstance(r, ManagedPolicy)),
@@ -100,9 +106,66 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         associations=tuple(r for r in found if isinstance(r, PodIdentityAssociation)),
         role_uses=uses,
         role_arn_literals=literals,
-        helm_releases=tuple(r for r in found if isinstance(r, HelmRelease)),
+        helm_releases=tuple(releases[k] for k in sorted(releases)),
         units=terraform_units(calls),
     )
+
+
+MAX_MODULE_DEPTH = 8
+
+
+def module_instances(scopes: dict[str, Scope]) -> list[Scope]:
+    """Every module as it is deployed: each root module once, each local child module once per
+    call, its variables set by that call's inputs (evaluated in the caller) and its records told
+    apart by the call (`#envs/dev:module.app`). A directory nobody calls is a root; a directory
+    only reachable through a cycle of local calls is evaluated on its own."""
+    called = {child for scope in scopes.values() for _, child in _local_calls(scope) if child in scopes}
+    instances: list[Scope] = []
+
+    def instantiate(scope: Scope, root: str, chain: str, depth: int) -> None:
+        instances.append(scope)
+        if depth >= MAX_MODULE_DEPTH:
+            return
+        caller = Evaluator(scope)
+        for name, child_dir in _local_calls(scope):
+            template = scopes.get(child_dir)
+            if template is None:
+                continue
+            block = scope.modules[name]
+            tag = f"{root or '.'}:{chain + '.' if chain else ''}module.{name}"
+            child = replace(
+                template,
+                inputs={a.name: (caller, a.expr) for a in block.body.attributes if a.name not in _META_ARGUMENTS},
+                children={}, role_ids={}, policy_ids={}, instance=tag,
+            )
+            _register_ids(child)
+            scope.children[name] = Evaluator(child)
+            instantiate(child, root, tag.split(":", 1)[1], depth + 1)
+
+    for directory in sorted(scopes):
+        if directory not in called:
+            instantiate(scopes[directory], directory, "", 0)
+    reached = {s.directory for s in instances}
+    for directory in sorted(set(scopes) - reached):  # a cycle of local modules
+        instantiate(scopes[directory], directory, "", MAX_MODULE_DEPTH)
+    return instances
+
+
+# Arguments of a `module` block that are not inputs of the module.
+_META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+def _local_calls(scope: Scope) -> list[tuple[str, str]]:
+    """(module name, child directory) of the local modules a module directory calls."""
+    evaluator = Evaluator(scope)
+    found = []
+    for name, block in sorted(scope.modules.items()):
+        source = evaluator.eval_str(block.body.expr("source"))
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            child = posixpath.normpath(posixpath.join(scope.directory, source))
+            if not child.startswith(".."):
+                found.append((name, "" if child == "." else child))
+    return found
 
 
 def local_module_dirs(scope: Scope) -> tuple[str, ...]:

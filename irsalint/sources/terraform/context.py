@@ -10,13 +10,14 @@ from typing import Any
 
 from irsalint.load.hcl import Attribute, Block, Body, Call, Expr, ObjectExpr, Template, TupleExpr
 from irsalint.model import (
+    ROLE_TARGET_TYPES,
     UNKNOWN,
     Annotation,
     IamRole,
     Location,
     Name,
     Partial,
-    RoleRef,
+    RoleTarget,
     Str,
     Value,
     ValueList,
@@ -28,8 +29,10 @@ MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
 def node_id(scope: Scope, address: str) -> str:
-    """A record id unique in the repository: the address within its module directory."""
-    return f"tf:{address}@{scope.directory or '.'}"
+    """A record id unique in the repository: the address within its module directory, and for a
+    local child module, the call that instantiates it (`#envs/dev:module.app`)."""
+    suffix = f"#{scope.instance}" if scope.instance else ""
+    return f"tf:{address}@{scope.directory or '.'}{suffix}"
 
 
 class ModuleContext:
@@ -86,9 +89,9 @@ class ModuleContext:
         """The modules' `*_condition_test` input: StringEquals unless set."""
         return "StringEquals" if attribute is None else self.evaluator.eval_str(attribute.expr)
 
-    def role_target(self, expr: Expr | None) -> Str | RoleRef:
+    def role_target(self, expr: Expr | None) -> RoleTarget:
         value = self.eval(expr)
-        if isinstance(value, (str, RoleRef)):
+        if isinstance(value, ROLE_TARGET_TYPES):
             return value
         return UNKNOWN
 
@@ -143,7 +146,7 @@ class ModuleContext:
             if not isinstance(key, str):
                 continue
             value = self.eval(item.value)
-            result.append(Annotation(key, value if isinstance(value, (str, RoleRef)) else UNKNOWN, item.loc))
+            result.append(Annotation(key, value if isinstance(value, ROLE_TARGET_TYPES) else UNKNOWN, item.loc))
         return tuple(result)
 
     def with_boundary(self, role: IamRole, block: Block, *attributes: str) -> IamRole:

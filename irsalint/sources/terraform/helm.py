@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from irsalint.load.hcl import Attribute, Body, Call, Expr, ObjectExpr, Template, TupleExpr
-from irsalint.model import UNKNOWN, Annotation, Location, RoleRef, ServiceAccount, Str
+from irsalint.model import ROLE_TARGET_TYPES, UNKNOWN, Annotation, Location, RoleRef, ServiceAccount, Str
 from irsalint.policydoc import _UNKNOWN_MARK as UNKNOWN_TEXT_MARK
 from irsalint.policydoc import LList, LMap, LNode, LScalar, from_expr, from_json_text, render_template_file
 from irsalint.resolve import to_template_string
@@ -190,7 +190,7 @@ def helm_service_accounts(
             continue  # the chart renders no ServiceAccount: the annotation lands nowhere
         name_value, name_loc = fields.get("name", (UNKNOWN, loc))
         annotations = tuple(
-            Annotation(key.removeprefix("annotation:"), value if isinstance(value, (str, RoleRef)) else UNKNOWN, key_loc)
+            Annotation(key.removeprefix("annotation:"), value if isinstance(value, ROLE_TARGET_TYPES) else UNKNOWN, key_loc)
             for key, (value, key_loc) in sorted(fields.items())
             if key.startswith("annotation:")
         )

@@ -9,12 +9,17 @@ from irsalint.sources.terraform import (
     assumable_role_oidc,
     aws_iam,
     blueprints_addon,
+    blueprints_addons,
+    eks_addons,
+    eks_module,
     eks_role,
     helm_release,
     iam_role_v6,
     irsa_v5,
     irsa_v6,
+    karpenter,
     kubernetes,
+    manifests,
     pod_identity,
 )
 from irsalint.sources.terraform.base import ModuleAdapter, ResourceAdapter, source_path
@@ -26,11 +31,15 @@ MODULE_ADAPTERS: tuple[ModuleAdapter, ...] = (
     eks_role.ADAPTER,
     iam_role_v6.ADAPTER,
     blueprints_addon.ADAPTER,
+    blueprints_addons.ADAPTER,
+    eks_module.ADAPTER,
+    karpenter.ADAPTER,
 )
 
 RESOURCE_ADAPTERS: Mapping[str, ResourceAdapter] = {
     resource_type: adapter
-    for adapter in (*aws_iam.ADAPTERS, *kubernetes.ADAPTERS, *helm_release.ADAPTERS, *pod_identity.ADAPTERS)
+    for adapter in (*aws_iam.ADAPTERS, *kubernetes.ADAPTERS, *helm_release.ADAPTERS, *pod_identity.ADAPTERS,
+                    *eks_addons.ADAPTERS, *manifests.ADAPTERS)
     for resource_type in adapter.types
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from irsalint.load.hcl import Block, Body, Call, Expr, ObjectExpr, Opaque, Template, Traversal, TupleExpr
 from irsalint.load.terraform import TfFile
@@ -59,32 +59,50 @@ def iter_literals(expr: Expr) -> Iterator[str]:
             stack.extend(current.args)
 
 
-def role_uses(files: Iterable[TfFile], scopes: dict[str, Scope]) -> tuple[dict[str, tuple[Location, ...]], tuple[str, ...]]:
+def role_uses(files: Iterable[TfFile], instances: Sequence[Scope]) -> tuple[dict[str, tuple[Location, ...]], tuple[str, ...]]:
     """role id -> where it is referenced from outside its own block; and every literal containing
-    ":role/" (ARNs written by hand)."""
+    ":role/" (ARNs written by hand). Each module instance is looked at with its own role ids."""
     uses: dict[str, list[Location]] = defaultdict(list)
     literals: set[str] = set()
+    by_directory: dict[str, list[TfFile]] = defaultdict(list)
     for tf in files:
-        if tf.is_tfvars:
-            continue
-        scope = scopes.get(posixpath.dirname(tf.path))
-        if scope is None:
-            continue
-        for block in tf.body.blocks:
-            own = _own_address(block)
-            if block.type == "resource" and block.labels[:1] and block.labels[0] in ATTACHMENT_RESOURCES:
-                continue
-            for expr in iter_expressions(block.body):
-                for literal in iter_literals(expr):
-                    if ":role/" in literal:
-                        literals.add(literal)
-                for traversal in iter_traversals(expr):
-                    if traversal.root in ("aws_iam_role", "module") and traversal.steps and isinstance(traversal.steps[0], str):
-                        address = f"{traversal.root}.{traversal.steps[0]}"
-                        role_id = scope.role_ids.get(address)
-                        if role_id is not None and address != own:
-                            uses[role_id].append(traversal.loc)
+        if not tf.is_tfvars:
+            by_directory[posixpath.dirname(tf.path)].append(tf)
+    for scope in instances:
+        for tf in by_directory.get(scope.directory, ()):
+            _file_uses(tf, scope, uses, literals)
     return {k: tuple(sorted(set(v))) for k, v in sorted(uses.items())}, tuple(sorted(literals))
+
+
+def _file_uses(tf: TfFile, scope: Scope, uses: dict[str, list[Location]], literals: set[str]) -> None:
+    for block in tf.body.blocks:
+        own = _own_address(block)
+        if block.type == "resource" and block.labels[:1] and block.labels[0] in ATTACHMENT_RESOURCES:
+            continue
+        for expr in iter_expressions(block.body):
+            for literal in iter_literals(expr):
+                if ":role/" in literal:
+                    literals.add(literal)
+            for traversal in iter_traversals(expr):
+                if traversal.root in ("aws_iam_role", "module") and traversal.steps and isinstance(traversal.steps[0], str):
+                    address = f"{traversal.root}.{traversal.steps[0]}"
+                    if address == own:
+                        continue
+                    for role_id in _roles_of(scope, address):
+                        uses[role_id].append(traversal.loc)
+
+
+def _roles_of(scope: Scope, address: str) -> list[str]:
+    """The roles a reference to `address` may expose: its own, or for a module that creates
+    several (`module.addons.external_secrets`...), all of them (its outputs pass them on)."""
+    role_id = scope.role_ids.get(address)
+    if role_id is not None:
+        return [role_id]
+    child = scope.children.get(address.removeprefix("module."))
+    if child is not None:  # a local module: its outputs may pass any of its roles on
+        return sorted(child.scope.role_ids.values())
+    prefix = address + "."
+    return [role_id for role_address, role_id in scope.role_ids.items() if role_address.startswith(prefix)]
 
 
 def _own_address(block: Block) -> str | None:
