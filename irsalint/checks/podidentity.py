@@ -120,7 +120,7 @@ def _bad_trusts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ..
                 continue
             if partial:
                 missing = [a for a in POD_IDENTITY_ACTIONS if a not in partial]
-                problem = f"its trust lacks {', '.join(missing)} for {POD_IDENTITY_PRINCIPAL}"
+                problem = f"its trust lacks {', '.join(missing)}"
             else:
                 problem = f"its trust does not name {POD_IDENTITY_PRINCIPAL}"
             target = namespaced(association.namespace, association.service_account)
