@@ -63,8 +63,10 @@ def build_project(
             )
     facts = build_terraform_facts(tf_files, str(base) if base else None)  # resolves templatefile() paths
     manifest_roles = tuple(role for k8s in k8s_files for role in k8s.roles)
-    if manifest_roles:  # eksctl ClusterConfig roles join the Terraform ones
-        facts = replace(facts, roles=facts.roles + manifest_roles)
+    if manifest_roles:  # eksctl ClusterConfig and CloudFormation roles join the Terraform ones
+        uses = dict(facts.role_uses)
+        uses.update(use for k8s in k8s_files for use in k8s.role_uses)
+        facts = replace(facts, roles=facts.roles + manifest_roles, role_uses=uses)
     sas = [*_helm_values_in_release(sas, facts.helm_releases)]
     for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
         facts = replace(

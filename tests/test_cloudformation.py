@@ -22,3 +22,28 @@ def test_sub_json_trust_is_read_with_its_substitutions_unknown():
     assert next(c for c in printer.conditions if c.claim == "sub").values.texts() == (
         "system:serviceaccount:printing:printer",
     )
+
+
+def _template(text: str):
+    loaded = load_bytes("template.yaml", text.encode(), "yaml")
+    assert isinstance(loaded, K8sFile)
+    return loaded
+
+
+def test_intrinsics_evaluate_or_stay_partly_known():
+    loaded = _template(
+        "Parameters:\n  Env:\n    Type: String\n    Default: prod\nResources:\n"
+        "  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      RoleName: !Join ['-', [!Ref Env, !Sub '${AWS::Region}', api]]\n"
+        "      AssumeRolePolicyDocument: {}\n"
+        "      ManagedPolicyArns:\n"
+        "        - !Sub ['arn:${AWS::Partition}:iam::aws:policy/${Name}', {Name: ReadOnlyAccess}]\n"
+        "        - !If [IsProd, arn:aws:iam::aws:policy/AdministratorAccess, !Ref AWS::NoValue]\n"
+        "Outputs:\n  Arn:\n    Value: !GetAtt Role.Arn\n"
+    )
+    [role] = loaded.roles
+    assert str(role.name) == "prod-${AWS::Region}-api"  # partly known: Env's default, a pseudo parameter
+    read_only, conditional = role.managed_policy_arns
+    assert str(read_only.value) == "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"
+    assert conditional.value is UNKNOWN  # !If is not evaluated
+    assert dict(loaded.role_uses) == {role.id: (dict(loaded.role_uses)[role.id][0],)}  # used by an Output

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import yaml
 
-from irsalint.load.cloudformation import looks_like_template, read_template
+from irsalint.load.cloudformation import looks_like_template, read_template, template_role_uses
 from irsalint.load.eksctl import read_cluster_config
 from irsalint.model import (
     UNKNOWN,
@@ -30,6 +30,7 @@ from irsalint.model import (
     Workload,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
+from irsalint.sources.carriers import CARRIER_KEYS, carried_service_account, carrier_of
 from irsalint.yamlutil import compose_all, compose_documents, get, get_key, scalar_bool, text_of
 
 # kind -> path from the object to its pod spec's parent (the object holding `spec` and `metadata`)
@@ -59,7 +60,7 @@ KEYS_READ = frozenset({
     "automountServiceAccountToken", "initContainers", "containers", "env",
     "resources", "bases",  # kustomization.yaml
     "labels",
-})  # fmt: skip
+}) | CARRIER_KEYS  # fmt: skip
 KEEP_ALL_UNDER = frozenset({"annotations", "labels"})
 # An alias bomb in a manifest is read without expanding it (aliases are shared nodes and _Reader
 # only follows fixed paths), so the objects in the file are still checked. Kubernetes would reject
@@ -77,6 +78,8 @@ class K8sFile:
     objects: tuple[AnnotatedObject, ...]
     kustomization: Kustomization | None = None
     roles: tuple[IamRole, ...] = ()  # roles declared beside their ServiceAccounts (eksctl)
+    # role id -> where the file refers to it besides its definition (CloudFormation Outputs...)
+    role_uses: tuple[tuple[str, tuple[Location, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,7 @@ def load_manifest(
                     reader.helm_values(document, (), 0)
                 if cloudformation:
                     reader.roles.extend(read_template(path, document, reader.loc))
+                    reader.role_uses.update(template_role_uses(path, document, reader.loc))
             streamed.clear()
     except yaml.MarkedYAMLError as error:
         if not looks_like_manifest(text) and not kustomization:
@@ -178,7 +182,8 @@ def load_manifest(
         return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}", irsa_level(text))
     if kustomization:
         return K8sFile(path, (), (), (), reader.kustomization(first))
-    return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles))
+    return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles),
+                   role_uses=tuple(sorted(reader.role_uses.items())))
 
 
 def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
@@ -219,6 +224,7 @@ class _Reader:
         self.workloads: list[Workload] = []
         self.objects: list[AnnotatedObject] = []
         self.roles: list[IamRole] = []
+        self.role_uses: dict[str, tuple[Location, ...]] = {}
         self.lines: list[str] = []
 
     def loc(self, node: yaml.Node) -> Location:
@@ -279,6 +285,8 @@ class _Reader:
             self.workloads.append(
                 self.workload(kind, ident, name, namespace, name_loc, annotations, template)
             )
+        elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
+            self.sas.extend(carried_service_account(carrier, node, ident, self.loc, self.annotations, known_text))
         elif annotations:
             self.objects.append(
                 AnnotatedObject(kind, name if name is not None else UNKNOWN,

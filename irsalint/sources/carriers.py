@@ -1,0 +1,97 @@
+"""Annotation carriers (SPEC §3.4): Kubernetes objects whose annotations a controller copies onto
+the ServiceAccount it creates — Crossplane ControllerConfig / DeploymentRuntimeConfig, CloudNativePG
+Cluster. Which object, where its annotations sit and how the ServiceAccount is named come from
+irsalint/data/carriers.json; an unknown custom resource is no carrier (and no IRSA017 either)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str
+from irsalint.yamlutil import get, get_key, text_of
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    api_group: str
+    kind: str
+    annotations: tuple[tuple[str, ...], ...]  # paths to annotation maps, in order of precedence
+    service_account_name: tuple[str, ...]  # path to an explicit name (empty: none)
+    name_default: str  # "object": the carrier's own name; "generated": set by the controller
+    namespace: str  # "metadata": the carrier's namespace if written; "object": its namespace; "unknown"
+
+
+@functools.lru_cache(maxsize=1)
+def carriers() -> Mapping[tuple[str, str], Carrier]:
+    text = resources.files("irsalint").joinpath("data/carriers.json").read_text("utf-8")
+    found = {}
+    for entry in json.loads(text)["carriers"]:
+        carrier = Carrier(
+            entry["api_group"], entry["kind"], tuple(tuple(p) for p in entry["annotations"]),
+            tuple(entry["service_account_name"]), entry["name_default"], entry["namespace"],
+        )
+        found[(carrier.api_group, carrier.kind)] = carrier
+    return found
+
+
+def carrier_of(api_version: str | None, kind: str | None) -> Carrier | None:
+    if not api_version or not kind:
+        return None
+    return carriers().get((api_version.split("/", 1)[0], kind))
+
+
+# Paths the carriers read, for the streaming reader's list of kept keys.
+CARRIER_KEYS = frozenset({"serviceAccountTemplate", "inheritedMetadata", "serviceAccountName"})
+
+
+def carried_service_account(
+    carrier: Carrier,
+    node: yaml.Node,
+    ident: str,
+    loc: Callable[[yaml.Node], Location],
+    annotations_of: Callable[[yaml.Node | None], tuple[Annotation, ...]],
+    known_text: Callable[[yaml.Node | None], Str | None],
+) -> Iterator[ServiceAccount]:
+    """The ServiceAccount the controller creates, carrying the object's IRSA annotations."""
+    merged: dict[str, Annotation] = {}
+    for path in reversed(carrier.annotations):  # the first path wins
+        for annotation in annotations_of(_at(node, path)):
+            merged[annotation.key] = annotation
+    if not any(key.startswith("eks.amazonaws.com/") for key in merged):
+        return
+    metadata = get(node, "metadata")
+    name_key = get_key(metadata, "name")
+    explicit = known_text(_at(node, carrier.service_account_name)) if carrier.service_account_name else None
+    name: Str = explicit if explicit is not None else UNKNOWN
+    if explicit is None and carrier.name_default == "object":
+        object_name = known_text(get(metadata, "name"))
+        name = object_name if object_name is not None else UNKNOWN
+    namespace: Str = UNKNOWN
+    if carrier.namespace in ("metadata", "object"):
+        written = known_text(get(metadata, "namespace"))
+        namespace = written if written is not None else ("default" if carrier.namespace == "object" else UNKNOWN)
+    yield ServiceAccount(
+        id=f"carrier:{ident}",
+        name=name,
+        namespace=namespace,
+        annotations=tuple(merged[k] for k in sorted(merged)),
+        automount=None,
+        automount_loc=None,
+        name_loc=loc(name_key if name_key is not None else node),
+        origin="carrier",
+    )
+
+
+def _at(node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
+    for key in path:
+        node = get(node, key)
+    return node
+
+
+__all__ = ["CARRIER_KEYS", "Carrier", "carried_service_account", "carrier_of", "text_of"]

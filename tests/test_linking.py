@@ -1,0 +1,121 @@
+"""Linking (the linking issue, SPEC §3.3-§3.4): every form links its ServiceAccount to its role (a
+`role-arn` edge in `irsalint graph`), and unknown stays unknown: turning any literal into an
+unknown value never adds a finding."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import FIXTURES, ROOT, run
+
+IRSA001 = FIXTURES / "rules" / "IRSA001"
+
+# (fixture case, ServiceAccount id fragment, role id fragment): each chain must be linked
+CHAINS = [
+    ("bad/eks-addon-wrong-service-account", "aws_eks_addon.ebs_csi", "module.ebs_csi_irsa"),
+    ("good/eks-addon-vpc-cni", "aws_eks_addon.vpc_cni", "module.vpc_cni_irsa"),
+    ("bad/eks-module-cluster-addons", "module.eks.cluster_addons", "module.efs_csi_irsa"),
+    ("bad/karpenter-irsa-default-subject", "helm_release.karpenter", "module.karpenter"),
+    ("good/karpenter-irsa", "helm_release.karpenter", "module.karpenter"),
+    ("bad/kubectl-manifest-serviceaccount", "kubectl_manifest.secret_store_sa", "module.secret_store_irsa"),
+    ("bad/role-lookup-by-name", "kubernetes_service_account_v1.report_exporter", "aws_iam_role.report_exporter"),
+    ("bad/local-child-module-inputs", "ServiceAccount:payments/api", "aws_iam_role.this@modules/app-irsa#.:module.payments_api"),
+    ("good/local-child-module-inputs", "ServiceAccount:payments/api", "aws_iam_role.this@modules/app-irsa#.:module.payments_api"),
+    ("bad/cloudformation-stack-named-role", "ServiceAccount:ledger-prod/ledger-api", "cfn:LedgerRole"),
+    ("bad/cnpg-cluster-carrier", "carrier:Cluster:orders/orders-db", "module.orders_db_backup_irsa"),
+]
+
+
+def graph_edges(path: Path) -> set[tuple[str, str]]:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "irsalint"), "graph", ".", "--format", "json"],
+        cwd=path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return {(e["source"], e["target"]) for e in json.loads(proc.stdout)["edges"] if e["label"] == "role-arn"}
+
+
+@pytest.mark.parametrize(("case", "account", "role"), CHAINS, ids=[c[0] for c in CHAINS])
+def test_each_form_links_its_chain(case: str, account: str, role: str) -> None:
+    edges = graph_edges(IRSA001 / case)
+    assert any(account in source and role in target for source, target in edges), sorted(edges)
+
+
+def test_blueprints_addons_role_is_linked_to_its_helm_service_account(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "rules/IRSA002/bad/blueprints-addons-external-secrets-defaults", tmp_path / "repo")
+    edges = graph_edges(tmp_path / "repo")
+    assert any("external_secrets.helm_release" in s and "module.eks_blueprints_addons.external_secrets" in t for s, t in edges)
+
+
+# --- property: unknown stays unknown ---------------------------------------------------------------
+
+CASES = sorted(p for p in (FIXTURES / "rules").glob("IRSA0*/bad") if p.is_dir())
+_TF_LITERAL = re.compile(r'(?<=[=\[,(] )("[A-Za-z0-9:/_.*-]+")')
+# values, not the structure: an object whose `kind` or `apiVersion` is unknown is not an object we read
+_YAML_LITERAL = re.compile(r"(?m)^(?![ -]*(?:kind|apiVersion):)[^\n]*?(?<=: )([A-Za-z0-9:/_.*-]+)$")
+
+
+def literals(directory: Path) -> list[tuple[Path, int, int]]:
+    """(file, start, end) of every plain string literal we can replace."""
+    found = []
+    for file in sorted(directory.rglob("*")):
+        if file.suffix == ".tf":
+            pattern = _TF_LITERAL
+        elif file.suffix in (".yaml", ".yml"):
+            pattern = _YAML_LITERAL
+        else:
+            continue
+        text = file.read_text("utf-8")
+        found.extend((file, m.start(1), m.end(1)) for m in pattern.finditer(text))
+    return found
+
+
+def findings(path: Path) -> set[tuple[tuple[str, str, int], tuple[str, str]]]:
+    """((rule, path, line), (rule, entity)) of every finding."""
+    return {((f.rule_id, f.loc.path, f.loc.line), (f.rule_id, f.entity))
+            for f in run(path).findings if f.rule_id != "IRSA900"}
+
+
+def new_findings(before: set, after: set) -> list:  # type: ignore[type-arg]
+    """Findings of `after` that are neither at a place nor about an entity `before` reported: a
+    literal turned unknown may move a finding (IRSA015 points at the first ServiceAccount it can
+    name) or rename its entity (a statement's Sid), without making a new defect."""
+    places = {place for place, _ in before}
+    entities = {entity for _, entity in before}
+    return sorted(f for f in after if f[0] not in places and f[1] not in entities)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_replacing_a_literal_with_an_unknown_never_adds_a_finding(data: st.DataObject) -> None:
+    case = data.draw(st.sampled_from(CASES), label="case")
+    with tempfile.TemporaryDirectory() as temporary:
+        repository = Path(temporary) / "repo"
+        shutil.copytree(case, repository)
+        before = findings(repository)
+        candidates = literals(repository)
+        if not candidates:
+            return
+        file, start, end = data.draw(st.sampled_from(candidates), label="literal")
+        text = file.read_text("utf-8")
+        unknown = '"${var.irsalint_unknown}"' if file.suffix == ".tf" else '"${IRSALINT_UNKNOWN}"'
+        file.write_text(text[:start] + unknown + text[end:], "utf-8")
+        after = findings(repository)
+        added = new_findings(before, after)
+        assert not added, (os.path.relpath(file, repository), text[start:end], added)
+
+
+def test_literal_patterns_find_something() -> None:
+    assert len(literals(FIXTURES / "seed")) > 10
+    assert ROOT.exists()
