@@ -146,7 +146,14 @@ def load_all(
             cache.put(key, result)
     if cache is not None and pending:
         cache.prune()
-    return [r for r in results if r is not None]
+    return [part for result in results if result is not None for part in _with_diagnostics(result)]
+
+
+def _with_diagnostics(result: LoadResult) -> tuple[LoadResult, ...]:
+    """A partly parsed Terraform file is both: the blocks that were kept and its IRSA900."""
+    if isinstance(result, TfFile) and result.diagnostics:
+        return (result, *result.diagnostics)
+    return (result,)
 
 
 def run_key(
@@ -182,9 +189,9 @@ def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOpt
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from irsalint.load.hcl import _parser
+    from irsalint.load.hcl_treesitter import _parser
 
-    _parser()  # build the grammar once, before forking, so workers inherit it
+    _parser()  # load the grammar once, before forking, so workers inherit it
     context: Any
     try:
         context = multiprocessing.get_context("fork")

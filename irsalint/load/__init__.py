@@ -4,14 +4,14 @@ and for the content-hash cache)."""
 from __future__ import annotations
 
 import os
-from typing import Union
+from typing import TypeAlias
 
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
 from irsalint.load.plan import PlanFile, load_plan, looks_like_plan
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic, Location, SkipNote
 
-LoadResult = Union[K8sFile, TfFile, PlanFile, Diagnostic, SkipNote]
+LoadResult: TypeAlias = K8sFile | TfFile | PlanFile | Diagnostic | SkipNote
 
 DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
 
