@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff-base", metavar="REV",
                        help="report only findings touching files changed since REV (git diff REV...)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule files")
-    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser processes (default: cores)")
+    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser worker processes (default 0: none, the fastest measured; docs/design.md)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
     check.add_argument("--no-cache", action="store_true", default=None, help="do not read or write .irsalint_cache/")
     check.add_argument("--cache-dir", metavar="DIR", help="cache location (default: .irsalint_cache/)")
@@ -139,7 +139,7 @@ def _check(args: argparse.Namespace) -> int:
     from irsalint.suppress import apply_baseline, apply_ignores, read_baseline, write_baseline
 
     if args.jobs < 0:
-        raise UsageError("--jobs must be 0 (one per core) or more")
+        raise UsageError("--jobs must be 0 (no workers) or more")
     changed_files: list[Path] | None = None
     if args.changed or args.diff_base:
         from irsalint.changed import files_changed_since, repository_root

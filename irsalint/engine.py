@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import re
 import time
 from collections import defaultdict
@@ -46,7 +45,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class LintOptions:
-    jobs: int = 0  # 0: one per core
+    jobs: int = 0  # 0: parse in this process; N >= 2: N worker processes (see _parse)
     cache: bool = False  # the CLI turns it on unless --no-cache
     cache_dir: str | None = None  # default: <base>/.irsalint_cache
     prefilter: bool = True
@@ -180,9 +179,11 @@ def run_key(
 
 
 def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOptions) -> list[LoadResult]:
-    """Terraform (python-hcl2: slow) goes to worker processes, biggest files first; the parent
-    reads the YAML (libyaml: fast) meanwhile instead of waiting."""
-    jobs = options.jobs or (os.cpu_count() or 1)
+    """In this process unless `--jobs N` (N >= 2) asks for workers: with tree-sitter the parse is
+    cheap and sending each file's AST back (pickle, unpickle) costs more than parsing it, so the
+    pool lost at every measured size (docs/design.md, "Parallel parsing"). With workers,
+    Terraform goes to them, biggest files first, while the parent reads the YAML."""
+    jobs = options.jobs  # 0, the default: in-process
     heavy = sorted((i for i, item in enumerate(pending) if item[3] == "terraform"), key=lambda i: -len(pending[i][2]))
     if jobs <= 1 or len(heavy) < 16:
         return [load_bytes(item[1], item[2], item[3], options.max_bytes) for item in pending]
