@@ -59,7 +59,12 @@ def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes 
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
             return size
-        return handle.read(limit + 1)  # + 1: a file growing meanwhile is still seen as too large
+        # read(limit) would allocate the whole cap (a memory mapping of its own) and shrink it:
+        # one mapping per file, and past 65,530 of them (vm.max_map_count) allocations fail
+        data = handle.read(size + 1)
+        if len(data) > size:  # growing meanwhile (or a size-less file): + 1 still sees it too large
+            data += handle.read(limit + 1 - len(data))
+        return data
 
 
 def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) -> LoadResult:
