@@ -10,7 +10,7 @@ import pytest
 
 from irsalint.engine import LintOptions, lint
 from irsalint.load import hcl_treesitter
-from irsalint.load.hcl import Body, HclSyntaxError, HclTooCostly, HclTooDeep, parse_hcl, parse_hcl_partial
+from irsalint.load.hcl import HclSyntaxError, HclTooDeep, parse_hcl, parse_hcl_partial
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic
 from irsalint.rules import load_rules
@@ -110,14 +110,6 @@ def test_a_broken_block_does_not_hide_a_good_role(tmp_path: Path) -> None:
     found = {(f.rule_id, Path(f.loc.path).name, f.loc.line) for f in result.findings}
     assert ("IRSA900", "iam.tf", 2) in found
     assert ("IRSA001", "sa.yaml", 7) in found  # the role's trust names team-a, the ServiceAccount is in team-b
-
-
-def test_a_pathological_parse_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hcl_treesitter, "MAX_OPERATIONS_PER_BYTE", 0)
-    body, error = parse_hcl_partial(GOOD, "main.tf")
-    assert body == Body((), ()) and isinstance(error, HclTooCostly)
-    result = load_terraform("main.tf", GOOD)
-    assert isinstance(result, Diagnostic) and "too costly" in result.message
 
 
 def test_hostile_text_costs_a_bounded_number_of_parses(monkeypatch: pytest.MonkeyPatch) -> None:

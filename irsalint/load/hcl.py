@@ -134,10 +134,6 @@ class HclTooDeep(HclSyntaxError):
     """Valid syntax nested deeper than MAX_NESTING: reported at the first node past the limit."""
 
 
-class HclTooCostly(HclSyntaxError):
-    """Input whose parse would take far longer than any configuration of its size: not analyzed."""
-
-
 # Blocks and expressions nested deeper than this are not converted. The converter recurses (a few
 # Python frames per level): without a limit, 3,000 nested objects end in a RecursionError with no
 # position; and a tree just under the interpreter's limit would overflow later consumers (pickling

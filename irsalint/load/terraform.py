@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from irsalint.load.hcl import Body, HclSyntaxError, HclTooCostly, HclTooDeep, parse_hcl_partial
+from irsalint.load.hcl import Body, HclSyntaxError, HclTooDeep, parse_hcl_partial
 from irsalint.model import Diagnostic, Location
 
 
@@ -42,6 +42,6 @@ def load_terraform(path: str, text: str) -> TfFile | Diagnostic:
 
 
 def _diagnostic(path: str, error: HclSyntaxError) -> Diagnostic:
-    if isinstance(error, (HclTooDeep, HclTooCostly)):  # not a "syntax error"
+    if isinstance(error, HclTooDeep):  # valid syntax: not a "syntax error"
         return Diagnostic(Location(path, error.line, error.col), f"HCL {error}")
     return Diagnostic(Location(path, error.line, error.col), f"HCL syntax error: {error}")
