@@ -115,10 +115,12 @@ def test_pinned_agreements(text: str) -> None:
 
 
 # Where the parsers disagree (docs/design.md lists each with its reason): what each one does.
-PYTHON_HCL2_ONLY = [  # python-hcl2 accepts, tree-sitter-hcl (like HCL itself, except the first) rejects
+PYTHON_HCL2_ONLY = [  # python-hcl2 accepts, tree-sitter-hcl rejects
     "x = { for = 1 }",  # an object key named `for` right after `{`
     'x = "\\q"',  # an invalid escape sequence
     "x = <<EOF\n%{ if a }\nEOF\n",  # an unclosed template directive in a heredoc
+    'x = "$${a" = "}"\n',  # python-hcl2 lexes the escape up to the next `}`, across the quotes
+    "x = " + '"${' * 64 + "1" + '}"' * 64 + "\n",  # tree-sitter-hcl's scanner state has a size limit
 ]
 TREE_SITTER_ONLY = [  # tree-sitter-hcl accepts, python-hcl2 rejects
     "caf\u00e9 = \u00e9t\u00e9\n",  # Unicode identifiers (HCL: Unicode ID_Start / ID_Continue)
@@ -167,3 +169,9 @@ def _loc(text: str) -> object:
 
     line = text.splitlines()[0]
     return Location("main.tf", 1, 5, 1, len(line) + 1)
+
+
+def test_both_reject_hex_numbers() -> None:
+    assert not isinstance(outcome(parse_hcl_lark, "x = 0x1F\n", "main.tf"), Body)
+    assert not isinstance(outcome(parse_hcl, "x = 0x1F\n", "main.tf"), Body)
+
