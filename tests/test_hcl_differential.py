@@ -62,12 +62,19 @@ def hcl_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix in (".tf", ".tfvars") and p.is_file())
 
 
-@pytest.mark.parametrize("path", hcl_files(FIXTURES), ids=lambda p: p.relative_to(FIXTURES).as_posix())
-def test_every_fixture(path: Path) -> None:
+def _utf8(path: Path) -> bool:  # a file that is not UTF-8 never reaches a parser (IRSA900 first)
     try:
-        text = path.read_text("utf-8-sig")
+        path.read_text("utf-8-sig")
     except UnicodeDecodeError:
-        pytest.skip("not UTF-8: never reaches the parser")
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in hcl_files(FIXTURES) if _utf8(p)], ids=lambda p: p.relative_to(FIXTURES).as_posix()
+)
+def test_every_fixture(path: Path) -> None:
+    text = path.read_text("utf-8-sig")
     name = path.relative_to(ROOT).as_posix()
     want, got = outcome(parse_hcl_lark, text, name), outcome(parse_hcl, text, name)
     if isinstance(want, Body):
