@@ -35,7 +35,7 @@ def _versions() -> bytes:
     package = Path(__file__).resolve().parent
     stamps = sorted(f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in package.rglob("*.py"))
     parts = [f"irsalint={__version__}", hashlib.sha256("\n".join(stamps).encode()).hexdigest()]
-    for name in ("python-hcl2", "lark", "pyyaml"):
+    for name in ("tree-sitter", "tree-sitter-hcl", "pyyaml"):
         try:
             parts.append(f"{name}={version(name)}")
         except PackageNotFoundError:

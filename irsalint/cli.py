@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "wrong path must fail)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR",
                        help="a directory of extra rule files (repeatable; replaces rules_dirs)")
-    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser processes (default: cores)")
+    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser worker processes (default 0: none, the fastest measured; docs/design.md)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="skip paths matching GLOB, relative to the root (repeatable; replaces exclude)")
     check.add_argument("--no-cache", action="store_true", default=None, help="do not read or write .irsalint_cache/")
@@ -211,7 +211,7 @@ def _check(args: argparse.Namespace) -> int:
     from irsalint.suppress import apply_baseline, apply_ignores, read_baseline, write_baseline
 
     if args.jobs < 0:
-        raise UsageError("--jobs must be 0 (one per core) or more")
+        raise UsageError("--jobs must be 0 (no workers) or more")
     changed_files: list[Path] | None = None
     if args.changed or args.diff_base:
         from irsalint.changed import files_changed_since

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import re
 import time
 from collections import defaultdict
@@ -48,7 +47,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class LintOptions:
-    jobs: int = 0  # 0: one per core
+    jobs: int = 0  # 0: parse in this process; N >= 2: N worker processes (see _parse)
     cache: bool = False  # the CLI turns it on unless --no-cache
     cache_dir: str | None = None  # default: <base>/.irsalint_cache
     prefilter: bool = True
@@ -157,7 +156,14 @@ def load_all(
             cache.put(key, result)
     if cache is not None and pending:
         cache.prune()
-    return [r for r in results if r is not None]
+    return [part for result in results if result is not None for part in _with_diagnostics(result)]
+
+
+def _with_diagnostics(result: LoadResult) -> tuple[LoadResult, ...]:
+    """A partly parsed Terraform file is both: the blocks that were kept and its IRSA900."""
+    if isinstance(result, TfFile) and result.diagnostics:
+        return (result, *result.diagnostics)
+    return (result,)
 
 
 def run_key(
@@ -184,18 +190,20 @@ def run_key(
 
 
 def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOptions) -> list[LoadResult]:
-    """Terraform (python-hcl2: slow) goes to worker processes, biggest files first; the parent
-    reads the YAML (libyaml: fast) meanwhile instead of waiting."""
-    jobs = options.jobs or (os.cpu_count() or 1)
+    """In this process unless `--jobs N` (N >= 2) asks for workers: with tree-sitter the parse is
+    cheap and sending each file's AST back (pickle, unpickle) costs more than parsing it, so the
+    pool lost at every measured size (docs/design.md, "Parallel parsing"). With workers,
+    Terraform goes to them, biggest files first, while the parent reads the YAML."""
+    jobs = options.jobs  # 0, the default: in-process
     heavy = sorted((i for i, item in enumerate(pending) if item[3] == "terraform"), key=lambda i: -len(pending[i][2]))
     if jobs <= 1 or len(heavy) < 16:
         return [load_bytes(item[1], item[2], item[3], options.max_bytes) for item in pending]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from irsalint.load.hcl import _parser
+    from irsalint.load.hcl_treesitter import _parser
 
-    _parser()  # build the grammar once, before forking, so workers inherit it
+    _parser()  # load the grammar once, before forking, so workers inherit it
     context: Any
     try:
         context = multiprocessing.get_context("fork")

@@ -30,7 +30,7 @@ def test_wheel_ships_rules_data_and_schemas(tmp_path):
 
 
 # import name -> distribution name, where they differ
-DISTRIBUTIONS = {"yaml": "pyyaml", "hcl2": "python-hcl2"}
+DISTRIBUTIONS = {"yaml": "pyyaml", "hcl2": "python-hcl2", "tree_sitter": "tree-sitter", "tree_sitter_hcl": "tree-sitter-hcl"}
 
 
 def test_every_imported_module_is_declared():

@@ -4,14 +4,14 @@ and for the content-hash cache)."""
 from __future__ import annotations
 
 import os
-from typing import Union
+from typing import TypeAlias
 
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
 from irsalint.load.plan import PlanFile, load_plan, looks_like_plan
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic, Location, SkipNote
 
-LoadResult = Union[K8sFile, TfFile, PlanFile, Diagnostic, SkipNote]
+LoadResult: TypeAlias = K8sFile | TfFile | PlanFile | Diagnostic | SkipNote
 
 DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
 
@@ -60,7 +60,12 @@ def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes 
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
             return size
-        return handle.read(limit + 1)  # + 1: a file growing meanwhile is still seen as too large
+        # read(limit) would allocate the whole cap (a memory mapping of its own) and shrink it:
+        # one mapping per file, and past 65,530 of them (vm.max_map_count) allocations fail
+        data = handle.read(size + 1)
+        if len(data) > size:  # growing meanwhile (or a size-less file): + 1 still sees it too large
+            data += handle.read(limit + 1 - len(data))
+        return data
 
 
 def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) -> LoadResult:

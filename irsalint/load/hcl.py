@@ -1,26 +1,21 @@
 """HCL text -> a small positioned AST (blocks, attributes, expressions).
 
-python-hcl2's dict output drops line numbers and re-serializes `jsonencode(...)` as a string, so we
-walk its raw Lark tree (built with `propagate_positions`) and keep what the rules need: every
-block, attribute and expression knows its line. Nothing here evaluates anything.
+The rules need every block, attribute and expression with its line, and `jsonencode({...})` as
+the object it is (not a re-serialized string), so irsalint walks a concrete syntax tree into the
+records below. The parser is tree-sitter-hcl (C, error-tolerant: `load/hcl_treesitter.py`);
+python-hcl2 is the reference it is tested against (`tests/hcl_oracle.py`). This module holds what
+both walkers share: the AST, the errors and the text rules for strings and heredocs. Nothing here
+evaluates anything.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
-import os
 import re
-import sys
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TypeAlias
 
 from irsalint.model import Location, positional_reduce
-
-if TYPE_CHECKING:
-    from lark import Lark
 
 # --- AST --------------------------------------------------------------------------------------
 
@@ -87,7 +82,7 @@ class Opaque:
     loc: Location
 
 
-Expr = Union[Literal, Template, TupleExpr, ObjectExpr, Traversal, Call, Opaque]
+Expr: TypeAlias = Literal | Template | TupleExpr | ObjectExpr | Traversal | Call | Opaque
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,84 +141,39 @@ class HclTooDeep(HclSyntaxError):
 MAX_NESTING = 200
 
 
-# --- parser -----------------------------------------------------------------------------------
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "irsalint"
-
-
-@functools.lru_cache(maxsize=1)
-def _parser() -> Lark:
-    """python-hcl2's grammar, with lark's grammar cache in a writable place (not site-packages)."""
-    import hcl2
-    import lark
-    from hcl2.postlexer import PostLexer
-    from lark import Lark
-
-    grammar_dir = Path(hcl2.__file__).parent
-    tag = f"hcl2-{getattr(hcl2, '__version__', 'x')}-lark-{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
-    cache: str | bool = False
-    for directory in (_cache_dir(), Path(tempfile.gettempdir()) / "irsalint"):
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            cache = str(directory / f"{tag}.lark")
-            break
-        except OSError:
-            continue
-    options: dict[str, Any] = dict(
-        parser="lalr", propagate_positions=True, postlex=PostLexer(), rel_to=str(grammar_dir / "x")
-    )
-    try:
-        return Lark.open("hcl2.lark", cache=cache, **options)
-    except OSError:
-        return Lark.open("hcl2.lark", **options)
+# --- parsing ----------------------------------------------------------------------------------
 
 
 def parse_hcl(text: str, path: str) -> Body:
-    """Parse HCL text into its top-level body; raises HclSyntaxError with the parser's position."""
-    from lark.exceptions import LarkError, UnexpectedInput
-
-    parser = _parser()
-    was_enabled = gc.isenabled()
-    gc.disable()  # a parse allocates millions of small objects: 2-3x faster without the collector
-    try:
-        tree = parser.parse(text + "\n")
-    except UnexpectedInput as error:
-        line = min(getattr(error, "line", 0) or 1, max(len(text.splitlines()), 1))
-        col = getattr(error, "column", 0) or 1
-        raise HclSyntaxError(_describe(error, text), line, max(col, 1)) from None
-    except (LarkError, RecursionError) as error:
-        raise HclSyntaxError(f"cannot parse: {type(error).__name__}", 1, 1) from None
-    finally:
-        if was_enabled:
-            gc.enable()
-    try:
-        return _Converter(path).start(tree)
-    except RecursionError:  # pragma: no cover - MAX_NESTING comes first
-        raise HclTooDeep("nested too deeply to analyze", 1, 1) from None
+    """Parse HCL text into its top-level body; raises HclSyntaxError at the first error."""
+    body, error = parse_hcl_partial(text, path)
+    if error is not None:
+        raise error
+    return body
 
 
-def _describe(error: Exception, text: str) -> str:
-    from lark.exceptions import UnexpectedCharacters
+def parse_hcl_partial(text: str, path: str) -> tuple[Body, HclSyntaxError | None]:
+    """The top-level blocks and attributes that parsed cleanly, and the file's first error (if
+    any): a broken block does not hide a good role beside it."""
+    from irsalint.load.hcl_treesitter import parse
 
-    if isinstance(error, UnexpectedCharacters):
-        position = error.pos_in_stream or 0
-        return f"unexpected character {text[position]!r}" if position < len(text) else "unexpected end of file"
-    token = getattr(error, "token", None)
-    if token is None or token.type == "$END":
-        return "unexpected end of file"
-    if token.type == "NL_OR_COMMENT":
-        return "unexpected end of line"
-    shown = str(token).split()[0][:30] if str(token).strip() else str(token)
-    return f"unexpected {shown!r}"
+    return parse(text, path)
 
 
-# --- Lark tree -> AST --------------------------------------------------------------------------
+def interpolation(source: str, loc: Location, path: str, depth: int = 0) -> Expr:
+    """The expression inside one `${...}` of a heredoc or a Terraform JSON string, at `loc`."""
+    from irsalint.load.hcl_treesitter import parse_interpolation
+
+    return parse_interpolation(source, loc, path, depth)
+
+
+# --- text rules shared by the walkers -----------------------------------------------------------
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+# python-hcl2 lexes `$${...}` and `%%{...}` (up to the first `}`) as tokens of their own: a quoted
+# string's literal text is one part per token, so both walkers split it the same way.
+_ESCAPED_TEMPLATE_RE = re.compile(r"(\$\$\{[^}]*\}|%%\{[^}]*\})")
 
 
 def unescape(text: str) -> str:
@@ -237,285 +187,65 @@ def unescape(text: str) -> str:
     return _ESCAPE_RE.sub(replace, text) if "\\" in text else text
 
 
-class _Converter:
-    def __init__(self, path: str, depth: int = 0) -> None:
-        self.path = path
-        self.depth = depth  # blocks and expressions open around the node being converted
+def literal_parts(text: str) -> list[str]:
+    """The literal text of a quoted string between two interpolations, as parts: escapes decoded,
+    `$${` and `%%{` standing for `${` and `%{`."""
+    if "{" not in text:
+        return [unescape(text)] if text else []
+    parts: list[str] = []
+    for index, piece in enumerate(_ESCAPED_TEMPLATE_RE.split(text)):
+        if index % 2:
+            parts.append(piece[1:])
+        elif piece:
+            parts.append(unescape(piece.replace("$${", "${").replace("%%{", "%{")))
+    return parts
 
-    def enter(self, node: Any) -> None:
-        self.depth += 1
-        if self.depth > MAX_NESTING:
-            loc = self.loc(node)
-            message = f"nested more than {MAX_NESTING} levels deep: too deep to analyze"
-            raise HclTooDeep(message, loc.line, loc.col)
 
-    def loc(self, node: Any) -> Location:
-        from lark import Token
+def heredoc_text(lines: list[str], trim: bool) -> str:
+    """A heredoc's body lines (between the marker lines) as its string; `<<-` strips the smallest
+    indentation of the non-blank lines."""
+    if trim:
+        indents = [len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()]
+        cut = min(indents) if indents else 0
+        lines = [x[cut:] for x in lines]
+    return "\n".join(x.rstrip("\r") for x in lines) + ("\n" if lines else "")
 
-        if isinstance(node, Token):
-            return Location(self.path, node.line or 1, node.column or 1, node.end_line or 0, node.end_column or 0)
-        meta = node.meta
-        if getattr(meta, "empty", True):
-            return Location(self.path, 1, 1)
-        return Location(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
 
-    def start(self, tree: Any) -> Body:
-        return self.body(tree.children[0])
+SubExpression = Callable[[str, Location], Expr]
 
-    def body(self, tree: Any) -> Body:
-        attributes: list[Attribute] = []
-        blocks: list[Block] = []
-        for child in tree.children:
-            data = getattr(child, "data", None)
-            if data == "attribute":
-                attributes.append(self.attribute(child))
-            elif data == "block":
-                blocks.append(self.block(child))
-        return Body(tuple(attributes), tuple(blocks))
 
-    def attribute(self, tree: Any) -> Attribute:
-        name = self.name_of(tree.children[0])
-        return Attribute(name, self.expr(tree.children[-1]), self.loc(tree))
-
-    def name_of(self, node: Any) -> str:
-        from lark import Token
-
-        if isinstance(node, Token):
-            return str(node)
-        if node.data == "string":
-            return "".join(p for p in self.string_parts(node) if isinstance(p, str))
-        return str(node.children[0])
-
-    def block(self, tree: Any) -> Block:
-        self.enter(tree)
-        try:
-            return self._block(tree)
-        finally:
-            self.depth -= 1
-
-    def _block(self, tree: Any) -> Block:
-        names: list[str] = []
-        body: Body | None = None
-        for child in tree.children:
-            data = getattr(child, "data", None)
-            if data == "body":
-                body = self.body(child)
-            elif data in ("identifier", "keyword", "literal_value", "string"):
-                names.append(self.name_of(child))
-        return Block(names[0], tuple(names[1:]), body or Body((), ()), self.loc(tree))
-
-    # expressions
-
-    def expr(self, node: Any) -> Expr:
-        while getattr(node, "data", None) == "expr_term":  # `(x)` and the grammar's wrappers: no new level
-            inner = [c for c in node.children if not _is_punct(c)]
-            if not inner:
-                return Opaque("empty", (), self.loc(node))
-            node = inner[0]
-        self.enter(node)
-        try:
-            return self._expr(node)
-        finally:
-            self.depth -= 1
-
-    def _expr(self, node: Any) -> Expr:
-        from lark import Token
-
-        if isinstance(node, Token):
-            return Opaque("token", (), self.loc(node))
-        data = node.data
-        method = getattr(self, f"e_{data}", None)
-        if method is not None:
-            result: Expr = method(node)
-            return result
-        return Opaque(str(data), self.references(node), self.loc(node))
-
-    def e_string(self, node: Any) -> Expr:
-        return Template(self.string_parts(node), self.loc(node))
-
-    def string_parts(self, node: Any) -> tuple[str | Expr, ...]:
-        parts: list[str | Expr] = []
-        for child in node.children:
-            if getattr(child, "data", None) != "string_part":
-                continue
-            for piece in child.children:
-                if getattr(piece, "data", None) == "interpolation":
-                    parts.append(self.expr(piece.children[1]))
-                elif hasattr(piece, "data"):  # template directives: %{ if } ... unknowable
-                    parts.append(Opaque("directive", (), self.loc(piece)))
-                elif piece.type == "ESCAPED_INTERPOLATION" or piece.type == "ESCAPED_DIRECTIVE":
-                    parts.append(str(piece)[1:])
-                else:
-                    parts.append(unescape(str(piece)))
-        return tuple(parts)
-
-    def e_heredoc_template(self, node: Any) -> Expr:
-        return self.heredoc(node, trim=False)
-
-    def e_heredoc_template_trim(self, node: Any) -> Expr:
-        return self.heredoc(node, trim=True)
-
-    def heredoc(self, node: Any, trim: bool) -> Expr:
-        token = node.children[0]
-        lines = str(token).split("\n")
-        body_lines = lines[1:-2]  # drop "<<EOF", the closing marker and the final ""
-        if trim:
-            indents = [len(x) - len(x.lstrip(" \t")) for x in body_lines if x.strip()]
-            cut = min(indents) if indents else 0
-            body_lines = [x[cut:] for x in body_lines]
-        body = "\n".join(x.rstrip("\r") for x in body_lines) + ("\n" if body_lines else "")
-        loc = self.loc(token)
-        return Template(self.template_text(body, loc), loc, heredoc=True, body_line=loc.line + 1)
-
-    def template_text(self, text: str, loc: Location) -> tuple[str | Expr, ...]:
-        """Split heredoc text at `${...}`; each interpolation is parsed as an expression."""
-        if "${" not in text and "%{" not in text:
-            return (text,)
-        parts: list[str | Expr] = []
-        index = 0
-        literal: list[str] = []
-        while index < len(text):
-            if text.startswith("$${", index) or text.startswith("%%{", index):
-                literal.append(text[index + 1 : index + 3])
-                index += 3
-                continue
-            if text.startswith("${", index) or text.startswith("%{", index):
-                end = _matching_brace(text, index + 1)
-                if end < 0:
-                    literal.append(text[index:])
-                    break
-                if literal:
-                    parts.append("".join(literal))
-                    literal = []
-                inner = text[index + 2 : end]
-                if text[index] == "%":
-                    parts.append(Opaque("directive", (), loc))
-                else:
-                    parts.append(self.sub_expression(inner, loc))
-                index = end + 1
-                continue
-            literal.append(text[index])
-            index += 1
-        if literal:
-            parts.append("".join(literal))
-        return tuple(parts)
-
-    def sub_expression(self, source: str, loc: Location) -> Expr:
-        try:
-            tree: Any = _parser().parse(f"x = {source.strip()}\n")
-        except Exception:  # noqa: BLE001 - an unparsable interpolation is just unknown
-            return Opaque("interpolation", (), loc)
-        attribute = tree.children[0].children[0]
-        try:
-            expr = _Converter(self.path, self.depth).expr(attribute.children[-1])
-        except HclTooDeep:  # its position would be inside the snippet, not the file: just unknown
-            return Opaque("interpolation", (), loc)
-        return _relocate(expr, loc)
-
-    def e_tuple(self, node: Any) -> Expr:
-        items = tuple(self.expr(c) for c in node.children if _is_expression(c))
-        return TupleExpr(items, self.loc(node))
-
-    def e_object(self, node: Any) -> Expr:
-        items: list[ObjectItem] = []
-        for child in node.children:
-            if getattr(child, "data", None) != "object_elem":
-                continue
-            key_node = child.children[0]
-            key_inner = key_node.children[0]
-            key: Expr
-            if getattr(key_inner, "data", None) == "keyword":
-                key = Literal(str(key_inner.children[0]), self.loc(key_node))
+def template_text(text: str, loc: Location, sub_expression: SubExpression) -> tuple[str | Expr, ...]:
+    """Split heredoc text at `${...}`; each interpolation is parsed as an expression."""
+    if "${" not in text and "%{" not in text:
+        return (text,)
+    parts: list[str | Expr] = []
+    index = 0
+    literal: list[str] = []
+    while index < len(text):
+        if text.startswith("$${", index) or text.startswith("%%{", index):
+            literal.append(text[index + 1 : index + 3])
+            index += 3
+            continue
+        if text.startswith("${", index) or text.startswith("%{", index):
+            end = _matching_brace(text, index + 1)
+            if end < 0:
+                literal.append(text[index:])
+                break
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            inner = text[index + 2 : end]
+            if text[index] == "%":
+                parts.append(Opaque("directive", (), loc))
             else:
-                key = self.expr(key_inner)
-                if isinstance(key, Traversal) and not key.steps:
-                    key = Literal(key.root, key.loc)  # bare identifier keys are strings
-            items.append(ObjectItem(key, self.expr(child.children[-1]), self.loc(child)))
-        return ObjectExpr(tuple(items), self.loc(node))
-
-    def e_identifier(self, node: Any) -> Expr:
-        return Traversal(str(node.children[0]), (), self.loc(node))
-
-    def e_literal_value(self, node: Any) -> Expr:
-        text = str(node.children[0])
-        value = {"true": True, "false": False, "null": None}[text]
-        return Literal(value, self.loc(node))
-
-    def e_int_lit(self, node: Any) -> Expr:
-        return Literal(int(str(node.children[0])), self.loc(node))
-
-    def e_float_lit(self, node: Any) -> Expr:
-        return Literal(float(str(node.children[0])), self.loc(node))
-
-    def e_unary_op(self, node: Any) -> Expr:
-        operator = str(node.children[0])
-        operand = self.expr(node.children[1])
-        if operator == "-" and isinstance(operand, Literal) and isinstance(operand.value, (int, float)):
-            return Literal(-operand.value, self.loc(node))
-        return Opaque("unary", self.references(node), self.loc(node))
-
-    def e_function_call(self, node: Any) -> Expr:
-        names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
-        args: tuple[Expr, ...] = ()
-        for child in node.children:
-            if getattr(child, "data", None) == "arguments":
-                if any(getattr(c, "type", None) == "ELLIPSIS" for c in child.children):
-                    return Opaque("call...", self.references(node), self.loc(node))
-                args = tuple(self.expr(c) for c in child.children if _is_expression(c))
-        return Call("::".join(names), args, self.loc(node))
-
-    def e_get_attr_expr_term(self, node: Any) -> Expr:
-        return self.traversal(node)
-
-    def e_index_expr_term(self, node: Any) -> Expr:
-        return self.traversal(node)
-
-    def traversal(self, node: Any) -> Expr:
-        base = self.expr(node.children[0])
-        step_node = node.children[1]
-        if not isinstance(base, Traversal):  # f(x)[0], [for ...][0]: unknowable, keep what it mentions
-            return Opaque("traversal", self.references(*node.children), self.loc(node))
-        step: str | int | None
-        if step_node.data == "get_attr":
-            step = str(step_node.children[-1].children[0])
-        elif step_node.data == "short_index":
-            step = int(str(step_node.children[-1]))
-        else:
-            index = self.expr([c for c in step_node.children if _is_expression(c)][0])
-            if isinstance(index, Literal) and isinstance(index.value, (str, int)):
-                step = index.value
-            elif isinstance(index, Template) and all(isinstance(p, str) for p in index.parts):
-                step = "".join(p for p in index.parts if isinstance(p, str))
-            else:
-                step = None
-        return Traversal(base.root, base.steps + (step,), self.loc(node))
-
-    def references(self, *nodes: Any) -> tuple[Traversal, ...]:
-        """Every traversal mentioned inside an expression we do not evaluate."""
-        found: list[Traversal] = []
-        stack = list(reversed(nodes))
-        while stack:
-            current = stack.pop()
-            data = getattr(current, "data", None)
-            if data in ("get_attr_expr_term", "index_expr_term"):
-                expr = self.traversal(current)
-                if isinstance(expr, Traversal):
-                    found.append(expr)
-                else:
-                    found.extend(expr.references if isinstance(expr, Opaque) else ())
-                continue
-            if data is not None:
-                stack.extend(reversed(current.children))
-        return tuple(found)
-
-
-def _is_punct(node: object) -> bool:
-    return not hasattr(node, "data")
-
-
-def _is_expression(node: object) -> bool:
-    data = getattr(node, "data", None)
-    return data is not None and data != "new_line_or_comment"
+                parts.append(sub_expression(inner, loc))
+            index = end + 1
+            continue
+        literal.append(text[index])
+        index += 1
+    if literal:
+        parts.append("".join(literal))
+    return tuple(parts)
 
 
 def _matching_brace(text: str, open_index: int) -> int:
@@ -541,14 +271,20 @@ def _matching_brace(text: str, open_index: int) -> int:
     return -1
 
 
-def _relocate(expr: Expr, loc: Location) -> Expr:
-    """Expressions parsed out of a heredoc get the heredoc's location (close enough for findings)."""
+def relocate(expr: Expr, loc: Location) -> Expr:
+    """Expressions parsed out of a heredoc get the heredoc's location (close enough for findings):
+    a position inside the snippet `x = ...` would point nowhere in the file."""
     if isinstance(expr, Traversal):
         return Traversal(expr.root, expr.steps, loc)
     if isinstance(expr, Literal):
         return Literal(expr.value, loc)
     if isinstance(expr, Call):
-        return Call(expr.name, tuple(_relocate(a, loc) for a in expr.args), loc)
+        return Call(expr.name, tuple(relocate(a, loc) for a in expr.args), loc)
     if isinstance(expr, Template):
-        return Template(tuple(p if isinstance(p, str) else _relocate(p, loc) for p in expr.parts), loc)
-    return expr
+        return Template(tuple(p if isinstance(p, str) else relocate(p, loc) for p in expr.parts), loc)
+    if isinstance(expr, TupleExpr):
+        return TupleExpr(tuple(relocate(i, loc) for i in expr.items), loc)
+    if isinstance(expr, ObjectExpr):
+        items = (ObjectItem(relocate(i.key, loc), relocate(i.value, loc), loc) for i in expr.items)
+        return ObjectExpr(tuple(items), loc)
+    return Opaque(expr.kind, tuple(Traversal(r.root, r.steps, loc) for r in expr.references), loc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from irsalint.load.hcl import Body, HclSyntaxError, HclTooDeep, parse_hcl
+from irsalint.load.hcl import Body, HclSyntaxError, HclTooDeep, parse_hcl_partial
 from irsalint.model import Diagnostic, Location
 
 
@@ -16,6 +16,9 @@ class TfFile:
     path: str
     body: Body
     is_tfvars: bool
+    # A file with a syntax error whose other top-level blocks parsed: the error (IRSA900), reported
+    # beside what was kept. A file of which nothing could be kept is a Diagnostic instead.
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
@@ -29,10 +32,16 @@ def load_terraform(path: str, text: str) -> TfFile | Diagnostic:
 
         parsed = load_terraform_json(path, text, is_tfvars)
         return parsed if isinstance(parsed, Diagnostic) else TfFile(path, parsed, is_tfvars)
-    try:
-        body = parse_hcl(text, path)
-    except HclTooDeep as error:  # valid syntax: not a "syntax error"
+    body, error = parse_hcl_partial(text, path)
+    if error is None:
+        return TfFile(path, body, is_tfvars=is_tfvars)
+    diagnostic = _diagnostic(path, error)
+    if not body.attributes and not body.blocks:
+        return diagnostic
+    return TfFile(path, body, is_tfvars=is_tfvars, diagnostics=(diagnostic,))
+
+
+def _diagnostic(path: str, error: HclSyntaxError) -> Diagnostic:
+    if isinstance(error, HclTooDeep):  # valid syntax: not a "syntax error"
         return Diagnostic(Location(path, error.line, error.col), f"HCL {error}")
-    except HclSyntaxError as error:
-        return Diagnostic(Location(path, error.line, error.col), f"HCL syntax error: {error}")
-    return TfFile(path, body, is_tfvars=is_tfvars)
+    return Diagnostic(Location(path, error.line, error.col), f"HCL syntax error: {error}")

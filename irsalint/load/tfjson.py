@@ -19,7 +19,8 @@ from irsalint.load.hcl import (
     ObjectItem,
     Template,
     TupleExpr,
-    _Converter,
+    interpolation,
+    template_text,
 )
 from irsalint.model import Diagnostic, Location
 from irsalint.yamlutil import compose_all
@@ -35,10 +36,12 @@ _MAX_DEPTH = 200
 class _JsonConverter:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.hcl = _Converter(path)
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def interpolation(self, source: str, loc: Location) -> Expr:
+        return interpolation(source, loc, self.path)
 
     def top(self, node: yaml.Node, tfvars: bool) -> Body:
         if tfvars:
@@ -112,7 +115,7 @@ class _JsonConverter:
 
     def string(self, node: yaml.Node, loc: Location) -> Expr:
         text = str(node.value)
-        return Template(self.hcl.template_text(text, loc), loc)
+        return Template(template_text(text, loc, self.interpolation), loc)
 
 
 def load_terraform_json(path: str, text: str, tfvars: bool) -> Body | Diagnostic:
