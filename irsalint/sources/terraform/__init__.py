@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from irsalint.load.terraform import TfFile
 from irsalint.model import (
     Attachment,
+    FargateProfile,
     IamRole,
     InlinePolicy,
     ManagedPolicy,
@@ -102,6 +103,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         role_arn_literals=literals,
         helm_releases=tuple(r for r in found if isinstance(r, HelmRelease)),
         units=terraform_units(calls),
+        fargate_profiles=tuple(r for r in found if isinstance(r, FargateProfile)),
     )
 
 

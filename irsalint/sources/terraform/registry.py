@@ -10,6 +10,7 @@ from irsalint.sources.terraform import (
     aws_iam,
     blueprints_addon,
     eks_role,
+    fargate_profile,
     helm_release,
     iam_role_v6,
     irsa_v5,
@@ -30,7 +31,8 @@ MODULE_ADAPTERS: tuple[ModuleAdapter, ...] = (
 
 RESOURCE_ADAPTERS: Mapping[str, ResourceAdapter] = {
     resource_type: adapter
-    for adapter in (*aws_iam.ADAPTERS, *kubernetes.ADAPTERS, *helm_release.ADAPTERS, *pod_identity.ADAPTERS)
+    for adapter in (*aws_iam.ADAPTERS, *kubernetes.ADAPTERS, *helm_release.ADAPTERS, *pod_identity.ADAPTERS,
+                    *fargate_profile.ADAPTERS)
     for resource_type in adapter.types
 }
 
