@@ -300,6 +300,8 @@ def _pinning(statement: Statement, source: _SourceRole) -> tuple[str, bool] | No
         if source.is_account(value.value):
             kinds.add("broad")
             continue
+        if source.account() is None and _account_principal(value.value):
+            return None  # an account, maybe the source's: cannot tell
         verdict = source.matches(value.value)
         if verdict is None:
             return None
@@ -319,6 +321,13 @@ def _pinning(statement: Statement, source: _SourceRole) -> tuple[str, bool] | No
         f"aws:requesttag/{t}" in keys or f"aws:principaltag/{t}" in keys for t in _POD_TAGS
     )
     return how, pod
+
+
+def _account_principal(value: object) -> bool:
+    """`111122223333` or `arn:aws:iam::111122223333:root`."""
+    if not isinstance(value, str):
+        return False
+    return value.isdigit() or (value.startswith("arn:") and value.endswith(":root"))
 
 
 def _principal_arn(condition: Condition, source: _SourceRole) -> bool | None:
