@@ -156,6 +156,8 @@ def _unscoped_pods_trust(role: IamRole) -> Iterator[Hit]:
     for statement in role.trust.statements:
         if statement.effect != "Allow" or _admits_pod_identity(statement) is not True:
             continue
+        if not role.trust.complete and statement.sid is not None:
+            continue  # an override document we cannot read may replace the statement of that Sid
         if not statement.conditions_complete or any(not isinstance(c.key, str) for c in statement.conditions):
             continue
         keys = [str(c.key).lower() for c in statement.conditions]
