@@ -127,3 +127,24 @@ def test_a_kustomize_namespace_does_not_move_the_entries(tmp_path: Path) -> None
     result = _lint(tmp_path, files, "IRSA001")
     bound = [sa for sa in result.project.service_accounts if sa.origin == "webhook-config"]
     assert sorted(str(sa.namespace) for sa in bound) == ["UNKNOWN", "team-b"]
+
+
+def test_a_wildcard_entry_is_irsa_for_pod_identity_checks(tmp_path: Path) -> None:
+    """IRSA028: a ServiceAccount bound by a `*/<name>` entry is not "Pod Identity only"."""
+    fargate = """resource "aws_eks_fargate_profile" "metrics" {
+  cluster_name = "production"
+  selector {
+    namespace = "monitoring"
+  }
+}
+
+resource "aws_eks_pod_identity_association" "metrics" {
+  cluster_name    = "production"
+  namespace       = "monitoring"
+  service_account = "metrics"
+  role_arn        = "arn:aws:iam::111122223333:role/metrics-role"
+}
+"""
+    assert [f.rule_id for f in _lint(tmp_path / "without", {"main.tf": fargate}, "IRSA028").findings] == ["IRSA028"]
+    with_entry = _lint(tmp_path / "with", {"main.tf": fargate, "k8s/webhook.yaml": CONFIGMAP}, "IRSA028")
+    assert with_entry.findings == ()

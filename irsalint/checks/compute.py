@@ -16,6 +16,7 @@ from irsalint.checks.base import Hit, entity_of, rendering_of
 from irsalint.checks.labels import namespaced, workload_label
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph, MatchStatus
 from irsalint.iam import string_like
+from irsalint.load.webhook_config import ORIGIN as WEBHOOK_CONFIG
 from irsalint.model import FargateProfile, FargateSelector, Location, PodIdentityAssociation, Workload
 
 WINDOWS = "windows"
@@ -38,7 +39,11 @@ def _pod_identity_only(graph: IrsaGraph, association: PodIdentityAssociation) ->
     """Known namespace and name, and no correlated ServiceAccount of that name with a role-arn."""
     if not isinstance(association.namespace, str) or not isinstance(association.service_account, str):
         return False
-    for sa in graph.service_account_named(association.namespace, association.service_account):
+    named = graph.service_account_named(association.namespace, association.service_account)
+    # a `*/<name>` entry of the webhook's ConfigMap binds that name in every namespace
+    named += [sa for sa in graph.service_accounts if sa.origin == WEBHOOK_CONFIG and sa.name == association.service_account
+              and not isinstance(sa.namespace, str)]
+    for sa in named:
         if graph.correlated(sa, association) and graph.sa_matches[sa.id].status is not MatchStatus.NONE:
             return False
     return True
