@@ -241,6 +241,8 @@ def _check(args: argparse.Namespace) -> int:
         params["external_roles"] = config.external_roles
     if config.clusters:
         params["clusters"] = _cluster_params(config, root)
+    if config.trust_policy_size_quota is not None:
+        params["trust_policy_size_quota"] = config.trust_policy_size_quota
     progress = Progress(sys.stderr, args.progress)
     options = LintOptions(
         jobs=args.jobs,

@@ -37,6 +37,7 @@ class Config:
     exclude: tuple[str, ...] = ()  # globs relative to root
     rules_dirs: tuple[str, ...] = ()  # resolved against root
     external_roles: tuple[str, ...] = ()
+    trust_policy_size_quota: int | None = None  # IRSA026; None: the AWS default
     max_file_size: int | None = None
     cache: bool | None = None
     cache_dir: str | None = None  # resolved against root
@@ -112,6 +113,7 @@ def load_config(path: Path) -> Config:
         exclude=tuple(data.get("exclude", ())),
         rules_dirs=tuple(under_root(d) for d in data.get("rules_dirs", ())),
         external_roles=tuple(data.get("external_roles", ())),
+        trust_policy_size_quota=data.get("trust_policy_size_quota"),
         max_file_size=data.get("max_file_size"),
         cache=data.get("cache"),
         cache_dir=under_root(data["cache_dir"]) if "cache_dir" in data else None,

@@ -169,6 +169,13 @@ class Workload:
     related: tuple[Location, ...] = ()
     unit: str | None = None  # as ServiceAccount.unit
     rendering: str = ""
+    # what the field rules (IRSA023, IRSA028) read from the pod template: its labels, the names of
+    # its containers (init containers too; None: not read), the `kubernetes.io/os` nodeSelector
+    # (None: absent) and a required node affinity that pins the pod to Windows
+    template_labels: tuple[Annotation, ...] = ()
+    containers: tuple[Str, ...] | None = None
+    node_selector_os: Annotation | None = None
+    windows_affinity_loc: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +317,32 @@ class PodIdentityAssociation:
     role: RoleTarget
     loc: Location
     namespace_loc: Location
+    # cross-account role chaining, session tags and the session policy (IRSA025): None when absent
+    target_role: RoleTarget | None = None
+    target_role_loc: Location | None = None
+    disable_session_tags: bool | _Unknown | None = None  # None: absent (false)
+    disable_session_tags_loc: Location | None = None
+    policy_loc: Location | None = None  # the `policy` attribute, when set to something not null
+
+
+@dataclass(frozen=True, slots=True)
+class FargateProfile:
+    """An `aws_eks_fargate_profile`: pods of a cluster matching one of its selectors run on Fargate."""
+
+    id: str
+    address: str
+    cluster_name: Str
+    selectors: tuple[FargateSelector, ...]
+    complete: bool  # False: some selectors could not be read (dynamic blocks, unknown values)
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class FargateSelector:
+    namespace: Str  # may hold `*` and `?` wildcards
+    labels: tuple[tuple[str, Str], ...]  # every one must match the pod's labels
+    labels_complete: bool
+    loc: Location  # the selector block
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from irsalint.load import LoadResult
 from irsalint.load.k8s import K8sFile, Kustomization
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
+from irsalint.load.webhook_config import ORIGIN as WEBHOOK_CONFIG
+from irsalint.load.webhook_config import shadowed
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
 
@@ -78,6 +80,8 @@ def build_project(
             service_accounts=facts.service_accounts + plan.service_accounts,
         )
     sas.extend(facts.service_accounts)
+    hidden = shadowed(sas)  # the webhook's ConfigMap bindings that a role-arn annotation overrides
+    sas = [sa for sa in sas if sa.id not in hidden]
     return Project(
         files=tuple(sorted(_path_of(r) for r in results)),
         service_accounts=tuple(sas),
@@ -112,7 +116,7 @@ def _render_sa(sa: ServiceAccount, rendering: Rendering) -> ServiceAccount:
     sa = _patched(sa, rendering.patches)
     if rendering.top is not None:
         sa = replace(sa, unit=rendering.top, rendering=rendering.top)
-    if rendering.namespace is None:
+    if rendering.namespace is None or sa.origin == WEBHOOK_CONFIG:  # its entries name their namespaces
         return sa if rendering.top is None else replace(sa, id=f"{sa.id}^{rendering.top}")
     return replace(
         sa,

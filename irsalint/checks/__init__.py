@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from irsalint.checks import custom, inventory, policy, serviceaccount, trust
+from irsalint.checks import (
+    compute,
+    conditions,
+    custom,
+    inventory,
+    partition,
+    policy,
+    serviceaccount,
+    session_tags,
+    trust,
+    trust_size,
+)
 
 # Imported by name: `from irsalint.checks import annotations` would find the __future__ feature of
 # the same name in this module's namespace instead of the submodule.
@@ -16,6 +27,7 @@ from irsalint.checks.annotations import (
 )
 from irsalint.checks.base import Check, Hit
 from irsalint.checks.podidentity import pod_identity_conflict
+from irsalint.checks.webhook_annotations import annotation_key_typo
 
 CHECKS: Mapping[str, Check] = {
     "trust_mismatch": trust.trust_mismatch,
@@ -37,6 +49,15 @@ CHECKS: Mapping[str, Check] = {
     "shared_role": inventory.shared_role,
     "pod_identity_conflict": pod_identity_conflict,
     "oidc_provider_mismatch": trust.oidc_provider_mismatch,
+    # rules from the field (issue 14)
+    "stringequals_wildcard": conditions.stringequals_wildcard,
+    "malformed_condition_key": conditions.malformed_condition_key,
+    "multivalued_operator": conditions.multivalued_operator,
+    "annotation_key_typo": annotation_key_typo,
+    "partition_mismatch": partition.partition_mismatch,
+    "session_tags": session_tags.session_tags,
+    "trust_policy_size": trust_size.trust_policy_size,
+    "unsupported_compute": compute.unsupported_compute,
     # Generic checks for user rule files (--rules DIR); see docs/custom-rules.md.
     "forbidden_actions": custom.forbidden_actions,
     "max_token_expiration": custom.max_token_expiration,

@@ -66,6 +66,8 @@ def namespaced(namespace: object, name: object, origin: str = "") -> str:
     """`ns/name`; parts set at deploy time are said so: `the chart's ServiceAccount in the release's
     namespace`, `api (namespace set at deploy time)`."""
     charted = origin in ("helm-values", "terraform")
+    if origin == "webhook-config" and not isinstance(namespace, str) and isinstance(name, str):
+        return f"*/{name}"  # a pod-identity-webhook ConfigMap entry for every namespace
     if not isinstance(name, str):
         name_part = "<chart's default name>" if charted else "<name set at deploy time>"
         if isinstance(namespace, str):

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
+from irsalint.checks.conditions import audience_owned_elsewhere, malformed_key
 from irsalint.checks.labels import join_some, role_label, sa_label, short_issuer
 from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import (
@@ -222,6 +223,8 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
         for condition in aud:
             if not is_positive_string_operator(condition.operator) or not condition.values.complete:
                 continue
+            if audience_owned_elsewhere(condition):
+                continue  # IRSA021 / IRSA022 explain this value
             texts = condition.values.texts()
             if not texts or any(not isinstance(t, str) for t in texts):
                 continue
@@ -316,6 +319,8 @@ def _condition_issuer(condition: Condition) -> str | None:
     Global keys (aws:SourceIp, sts:RoleSessionName...) name no issuer."""
     if not isinstance(condition.issuer, str) or not isinstance(condition.key, str):
         return None
+    if malformed_key(condition):
+        return None  # IRSA022: the key is never in the request, whatever its issuer
     if has_placeholder(condition.key) or "." not in condition.issuer:
         return None
     return normalize_issuer(condition.issuer).lower()

@@ -16,6 +16,8 @@ import yaml
 
 from irsalint.load.cloudformation import looks_like_template, read_template, template_role_uses
 from irsalint.load.eksctl import read_cluster_config
+from irsalint.load.podspec import OS_LABELS, container_names, windows_affinity
+from irsalint.load.webhook_config import CONFIGMAP_NAME, read_webhook_config
 from irsalint.model import (
     UNKNOWN,
     AnnotatedObject,
@@ -59,9 +61,10 @@ KEYS_READ = frozenset({
     "spec", "template", "jobTemplate", "serviceAccountName", "serviceAccount",
     "automountServiceAccountToken", "initContainers", "containers", "env",
     "resources", "bases",  # kustomization.yaml
-    "labels",
+    "labels", "nodeSelector", "affinity",  # irsalint.load.podspec
+    "data", "config",  # irsalint.load.webhook_config
 }) | CARRIER_KEYS  # fmt: skip
-KEEP_ALL_UNDER = frozenset({"annotations", "labels"})
+KEEP_ALL_UNDER = frozenset({"annotations", "labels", "nodeSelector", "affinity"})
 # An alias bomb in a manifest is read without expanding it (aliases are shared nodes and _Reader
 # only follows fixed paths), so the objects in the file are still checked. Kubernetes would reject
 # the file ("excessive aliasing"): True reports that as IRSA900 instead.
@@ -138,7 +141,8 @@ def load_manifest(
     reader = _Reader(path)
     if kustomization is None:
         kustomization = _is_kustomization_path(path)
-    reader.lines = text.splitlines() if kustomization else []  # to place inline patches
+    # to place inline patches, and the entries of the webhook's ConfigMap
+    reader.lines = text.splitlines() if kustomization or CONFIGMAP_NAME in text else []
     helm_values = not kustomization and is_helm_values_path(path)
     eksctl = not kustomization and _EKSCTL_RE.search(text) is not None
     cloudformation = not kustomization and looks_like_template(text)
@@ -287,6 +291,8 @@ class _Reader:
             )
         elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
             self.sas.extend(carried_service_account(carrier, node, ident, self.loc, self.annotations, known_text))
+        elif kind == "ConfigMap" and name == CONFIGMAP_NAME:
+            self.sas.extend(read_webhook_config(self.path, node, self.loc, self.lines))
         elif annotations:
             self.objects.append(
                 AnnotatedObject(kind, name if name is not None else UNKNOWN,
@@ -310,6 +316,7 @@ class _Reader:
             written = known_text(get(spec, str(sa_key.value)))
             sa_name = "default" if written is None or written == "" else written
         automount_key = get_key(spec, "automountServiceAccountToken")
+        selector = self.annotations(get(spec, "nodeSelector"))
         return Workload(
             id=f"k8s:{ident}",
             kind=kind,
@@ -323,6 +330,10 @@ class _Reader:
             template_annotations=self.annotations(get_path(template, ("metadata", "annotations"))),
             env=tuple(self.env(spec)),
             name_loc=name_loc,
+            template_labels=self.annotations(get_path(template, ("metadata", "labels"))),
+            containers=container_names(spec),
+            node_selector_os=next((a for a in selector if a.key in OS_LABELS), None),
+            windows_affinity_loc=windows_affinity(spec, self.loc),
         )
 
     def annotations(self, node: yaml.Node | None) -> tuple[Annotation, ...]:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from irsalint.load.terraform import TfFile
 from irsalint.model import (
     Attachment,
+    FargateProfile,
     IamRole,
     InlinePolicy,
     ManagedPolicy,
@@ -108,6 +109,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         role_arn_literals=literals,
         helm_releases=tuple(releases[k] for k in sorted(releases)),
         units=terraform_units(calls),
+        fargate_profiles=tuple(r for r in found if isinstance(r, FargateProfile)),
     )
 
 

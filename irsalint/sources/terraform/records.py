@@ -7,6 +7,7 @@ from typing import Union
 
 from irsalint.model import (
     Attachment,
+    FargateProfile,
     IamRole,
     InlinePolicy,
     Location,
@@ -27,7 +28,9 @@ class HelmRelease:
     loc: Location
 
 
-Record = Union[IamRole, ManagedPolicy, Attachment, InlinePolicy, ServiceAccount, PodIdentityAssociation, HelmRelease]
+Record = Union[
+    IamRole, ManagedPolicy, Attachment, InlinePolicy, ServiceAccount, PodIdentityAssociation, HelmRelease, FargateProfile
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +48,4 @@ class TerraformFacts:
     helm_releases: tuple[HelmRelease, ...] = ()
     # module directory -> the unit it is deployed from (irsalint.scopes.terraform_units)
     units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fargate_profiles: tuple[FargateProfile, ...] = ()

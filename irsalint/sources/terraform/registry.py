@@ -13,6 +13,7 @@ from irsalint.sources.terraform import (
     eks_addons,
     eks_module,
     eks_role,
+    fargate_profile,
     helm_release,
     iam_role_v6,
     irsa_v5,
@@ -39,7 +40,7 @@ MODULE_ADAPTERS: tuple[ModuleAdapter, ...] = (
 RESOURCE_ADAPTERS: Mapping[str, ResourceAdapter] = {
     resource_type: adapter
     for adapter in (*aws_iam.ADAPTERS, *kubernetes.ADAPTERS, *helm_release.ADAPTERS, *pod_identity.ADAPTERS,
-                    *eks_addons.ADAPTERS, *manifests.ADAPTERS)
+                    *eks_addons.ADAPTERS, *manifests.ADAPTERS, *fargate_profile.ADAPTERS)
     for resource_type in adapter.types
 }
 
