@@ -58,6 +58,29 @@ def test_blueprints_addons_role_is_linked_to_its_helm_service_account(tmp_path: 
     assert any("external_secrets.helm_release" in s and "module.eks_blueprints_addons.external_secrets" in t for s, t in edges)
 
 
+BLUEPRINTS_CERT_MANAGER = """
+module "eks_blueprints_addons" {
+  source            = "aws-ia/eks-blueprints-addons/aws"
+  cluster_name      = "shop"
+  cluster_endpoint  = "https://shop.example.eks.amazonaws.com"
+  cluster_version   = "1.30"
+  oidc_provider_arn = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+  enable_cert_manager = true
+%s
+}
+"""
+
+
+@pytest.mark.parametrize(("zones", "linked"), [("", True), ('cert_manager_route53_hosted_zone_arns = ["arn:aws:route53:::hostedzone/Z1"]', True),
+                                               ("cert_manager_route53_hosted_zone_arns = []", False)])
+def test_blueprints_cert_manager_role_follows_the_module_default(tmp_path: Path, zones: str, linked: bool) -> None:
+    # the module creates the role when the hosted-zone list is non-empty, and it defaults to every zone
+    (tmp_path / "main.tf").write_text(BLUEPRINTS_CERT_MANAGER % zones)
+    edges = graph_edges(tmp_path)
+    found = any("cert_manager.helm_release" in s and "module.eks_blueprints_addons.cert_manager" in t for s, t in edges)
+    assert found is linked, sorted(edges)
+
+
 # --- property: unknown stays unknown ---------------------------------------------------------------
 
 CASES = sorted(p for p in (FIXTURES / "rules").glob("IRSA0*/bad") if p.is_dir())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
@@ -68,9 +68,17 @@ def _enabled(ctx: ModuleContext, body: Body) -> Iterator[tuple[str, dict[str, An
             value = ctx.eval(body.expr(gate))
             if value == () or not isinstance(value, tuple):
                 continue  # empty (the module creates no role) or unknown (it may not)
-        elif gate is not None:
+        elif gate is not None and not _variable_default(spec, gate):
             continue  # the variable defaults to an empty list
         yield addon, spec
+
+
+def _variable_default(spec: Mapping[str, Any], variable: str) -> list[str]:
+    """The module's default for a list variable a policy reads (cert-manager: every hosted zone)."""
+    for policy in spec.get("policies", ()):
+        if policy.get("resource_variable") == variable:
+            return list(policy.get("default", ()))
+    return []
 
 
 def _settings(ctx: ModuleContext, body: Body, addon: str) -> dict[str, Any]:
