@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from irsalint.load import load_bytes
-from irsalint.load.k8s import K8sFile, load_manifest
+from irsalint.load.k8s import K8sFile, _untemplated, load_manifest
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import UNKNOWN, Diagnostic, SkipNote
 
@@ -77,6 +77,11 @@ YAML_LINES = [
     "%TAG ! tag:x,2000:",
     "<<: *a",
     "name: ${NAME}",
+    "    eks.amazonaws.com/role-arn: %ROLE_ARN%",
+    "- %ITEM%",
+    "{% raw %}",
+    "{% endraw %}",
+    "{% if x %}",
     "# comment",
     "",
 ]
@@ -549,3 +554,14 @@ class TestLoadBytes:
         result = load_bytes("main.tf", b'x = 1\ny = "\xff"\n', "terraform")
         assert isinstance(result, Diagnostic)
         assert (result.loc.line, result.loc.col) == (2, 6)
+
+
+@FAST
+@given(yaml_ish)
+def test_untemplating_keeps_every_line_in_place(text: str) -> None:
+    # a finding in a `%VAR%` or `{% raw %}` template must point at the line as written
+    untemplated = _untemplated(text)
+    assert untemplated.count("\n") == text.count("\n")
+    for before, after in zip(text.split("\n"), untemplated.split("\n"), strict=True):
+        assert after == before or after == "" or after.replace('"%', "%").replace('%"', "%") == before
+

@@ -58,8 +58,13 @@ def _related(reach: _Reach) -> tuple[tuple[str, Location], ...]:
     return tuple(dict.fromkeys(related))
 
 
-def _role_names(reach: _Reach) -> str:
-    return roles_label(reach.roles)
+def _irsa_roles(reach: _Reach) -> str:
+    """'IRSA role a' or 'IRSA roles a, b': a policy attached to several roles names them all."""
+    return f"IRSA role{'s' if len(reach.roles) > 1 else ''} {roles_label(reach.roles)}"
+
+
+def _their(reach: _Reach) -> str:
+    return "their" if len(reach.roles) > 1 else "its"
 
 
 def _entity(reach: _Reach) -> str:
@@ -84,7 +89,7 @@ def wildcard_action(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit
         statement = reach.statement
         if statement.not_actions is not None:
             yield Hit(
-                f"Allow with NotAction grants IRSA role {_role_names(reach)} every action except those listed. "
+                f"Allow with NotAction grants {_irsa_roles(reach)} every action except those listed. "
                 "List the actions the workload needs in Action instead.",
                 statement.not_actions.loc,
                 _entity(reach),
@@ -101,7 +106,7 @@ def wildcard_action(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit
             scope = "every action of " + join_some(sorted({t.split(":", 1)[0] for t in texts}))
         shown = ", ".join(f'"{t}"' for t in texts[:3]) + (f" and {len(texts) - 3} more" if len(texts) > 3 else "")
         yield Hit(
-            f"Action {shown} grants {scope} to IRSA role {_role_names(reach)}. List the actions the workload calls.",
+            f"Action {shown} grants {scope} to {_irsa_roles(reach)}. List the actions the workload calls.",
             found[0].loc,
             _entity(reach),
             _related(reach),
@@ -312,6 +317,7 @@ def wildcard_resource(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
 def _generated_wildcards(module: str, flag: str, found: list[tuple[_Reach, Value]]) -> Hit:
     """The policies one `attach_*_policy` flag renders with wildcard resources: one finding."""
     reach, first = found[0]
+    shown = next((w.value for _, w in found if w.value == "*"), first.value)  # the broadest one
     variables = list(dict.fromkeys(r.statement.generated_by.variable for r, _ in found if r.statement.generated_by))
     explicit = any(r.statement.generated_by.explicit for r, _ in found if r.statement.generated_by)
     offending = list(dict.fromkeys(a for r, _ in found for a in _offending_actions(r.statement)))
@@ -322,7 +328,7 @@ def _generated_wildcards(module: str, flag: str, found: list[tuple[_Reach, Value
     else:
         how += " wildcards"
     return Hit(
-        f"{flag} = true on {module} grants its role {actions} on every resource. "
+        f"{flag} = true on {module} grants {actions} on {quoted(str(shown), 40)}. "
         f"{join_some(variables, 3)} {how}: set {'it' if len(variables) == 1 else 'them'} to the ARNs the "
         "workload uses.",
         first.loc,
@@ -338,7 +344,7 @@ def _wildcard_message(reach: _Reach, wildcards: list[Value], tagger: Value | Non
         where = "every resource but those listed (NotResource)"
     else:
         where = "every resource (" + ", ".join(quoted(str(w.value), 40) for w in wildcards[:2]) + ")"
-    head = f"IRSA role {_role_names(reach)} may use {actions} on {where}."
+    head = f"{_irsa_roles(reach)} may use {actions} on {where}."
     if tagger is not None:
         return f"{head} Its tag condition does not help: the role may tag any resource, so it can tag its way in."
     return f"{head} Scope Resource to the ARNs the workload uses."
@@ -460,10 +466,10 @@ def _escalation_message(what: str, granted: list[_Escalation], reach: _Reach, ex
     advice = _generated_hint(reach.statement) or "Remove it, or scope it to the exact resources the workload needs."
     tail = f" {first.why} {advice}"
     if exact:
-        return f"{what}{scope} lets IRSA role {_role_names(reach)} escalate its privileges.{tail}"
+        return f"{what}{scope} lets {_irsa_roles(reach)} escalate {_their(reach)} privileges.{tail}"
     others = [_display_action(e.action) for e in granted[1:]]
     more = f" (and {join_some(others, 2)})" if others else ""
-    return f"{what} lets IRSA role {_role_names(reach)} escalate its privileges. It grants {shown}{scope}{more}.{tail}"
+    return f"{what} lets {_irsa_roles(reach)} escalate {_their(reach)} privileges. It grants {shown}{scope}{more}.{tail}"
 
 
 def privilege_escalation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:

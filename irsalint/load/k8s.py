@@ -170,6 +170,10 @@ def load_manifest(
     except yaml.MarkedYAMLError as error:
         if not looks_like_manifest(text) and not kustomization:
             return SkipNote(path, "not YAML")
+        untemplated = _untemplated(text)
+        if untemplated != text:
+            # a `%VAR%` or Jinja-wrapped template (eksctl, docs): read what it would render to
+            return load_manifest(path, untemplated, keep, kustomization)
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
@@ -188,6 +192,19 @@ def load_manifest(
         return K8sFile(path, (), (), (), reader.kustomization(first))
     return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles),
                    role_uses=tuple(sorted(reader.role_uses.items())))
+
+
+# `key: %VAR%` or `- %VAR%`: a plain scalar cannot start with `%`, so templates filled in by sed or
+# envsubst-like tools do not parse as written. Quoting the placeholder keeps every line in place.
+_PERCENT_PLACEHOLDER_RE = re.compile(r"(?m)((?::|^\s*-)[ \t]+)(%[A-Za-z_][A-Za-z0-9_]*%)(?=[ \t]*(?:#.*)?$)")
+# A line that is only `{% raw %}` or `{% endraw %}` (around a docs snippet) renders to nothing. Other
+# Jinja statements choose between branches: those files stay unparseable (IRSA900).
+_JINJA_STATEMENT_LINE_RE = re.compile(r"(?m)^[ \t]*\{%-?[ \t]*(?:raw|endraw)[ \t]*-?%\}[ \t]*$")
+
+
+def _untemplated(text: str) -> str:
+    """The text with `%VAR%` placeholders quoted and Jinja raw tags blanked (lines kept)."""
+    return _JINJA_STATEMENT_LINE_RE.sub("", _PERCENT_PLACEHOLDER_RE.sub(r'\1"\2"', text))
 
 
 def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
