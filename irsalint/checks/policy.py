@@ -297,7 +297,7 @@ def wildcard_resource(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
         wildcards = [v for v in statement.resources.values if is_wildcard_resource_value(v.value)] if statement.resources else []
         if statement.not_resources is None and not wildcards:
             continue
-        if statement.not_actions is None and not _matters_on_every_resource(_offending_actions(statement)):
+        if statement.not_actions is None and not _matters_on_every_resource(_wildcard_offenders(statement)):
             continue  # Describe/List/Get of infrastructure metadata: no data behind "*"
         if _condition_scoped(statement):
             continue
@@ -350,10 +350,22 @@ def _wildcard_message(reach: _Reach, wildcards: list[Value], tagger: Value | Non
     return f"{head} Scope Resource to the ARNs the workload uses."
 
 
+def _wildcard_offenders(statement: Statement) -> list[str]:
+    """IRSA002's actions: the scopable ones, less those IRSA013 reports as an escalation on `*`
+    (sts:AssumeRole, iam:PassRole...): one defect, one finding."""
+    return [a for a in _offending_actions(statement) if not _escalates_on_star(a, statement)]
+
+
+def _escalates_on_star(action: str, statement: Statement) -> bool:
+    if "*" in action or "?" in action:
+        return False  # iam:* is broader than the escalation IRSA013 names
+    return any(e.requires_resource_star and e.action == action.lower() for e in _granted([action], statement))
+
+
 def _actions_summary(statement: Statement) -> str:
     if statement.not_actions is not None:
         return "all but a few actions"
-    offending = _offending_actions(statement)
+    offending = _wildcard_offenders(statement)
     if not offending:
         return "its actions"
     return join_some(offending, 3)
