@@ -69,6 +69,9 @@ def build_project(
         uses = dict(facts.role_uses)
         uses.update(use for k8s in k8s_files for use in k8s.role_uses)
         facts = replace(facts, roles=facts.roles + manifest_roles, role_uses=uses)
+    manifest_associations = tuple(a for k8s in k8s_files for a in k8s.associations)
+    if manifest_associations:  # eksctl podIdentityAssociations
+        facts = replace(facts, associations=facts.associations + manifest_associations)
     sas = [*_helm_values_in_release(sas, facts.helm_releases)]
     for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
         facts = replace(

@@ -34,6 +34,8 @@ CHAINS = [
     ("good/local-child-module-inputs", "ServiceAccount:payments/api", "aws_iam_role.this@modules/app-irsa#.:module.payments_api"),
     ("bad/cloudformation-stack-named-role", "ServiceAccount:ledger-prod/ledger-api", "cfn:LedgerRole"),
     ("bad/cnpg-cluster-carrier", "carrier:Cluster:orders/orders-db", "module.orders_db_backup_irsa"),
+    ("bad/eksctl-addon-role-arn", "eksctl-addon:ServiceAccount:vpc-cni", "aws_iam_role.vpc_cni"),
+    ("good/eksctl-addon-role-arn", "eksctl-addon:ServiceAccount:vpc-cni", "aws_iam_role.vpc_cni"),
 ]
 
 

@@ -26,6 +26,7 @@ from irsalint.model import (
     EnvVar,
     IamRole,
     Location,
+    PodIdentityAssociation,
     ServiceAccount,
     SkipNote,
     Str,
@@ -81,6 +82,7 @@ class K8sFile:
     objects: tuple[AnnotatedObject, ...]
     kustomization: Kustomization | None = None
     roles: tuple[IamRole, ...] = ()  # roles declared beside their ServiceAccounts (eksctl)
+    associations: tuple[PodIdentityAssociation, ...] = ()  # eksctl podIdentityAssociations
     # role id -> where the file refers to it besides its definition (CloudFormation Outputs...)
     role_uses: tuple[tuple[str, tuple[Location, ...]], ...] = ()
 
@@ -191,7 +193,7 @@ def load_manifest(
     if kustomization:
         return K8sFile(path, (), (), (), reader.kustomization(first))
     return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles),
-                   role_uses=tuple(sorted(reader.role_uses.items())))
+                   role_uses=tuple(sorted(reader.role_uses.items())), associations=tuple(reader.associations))
 
 
 # `key: %VAR%` or `- %VAR%`: a plain scalar cannot start with `%`, so templates filled in by sed or
@@ -245,6 +247,7 @@ class _Reader:
         self.workloads: list[Workload] = []
         self.objects: list[AnnotatedObject] = []
         self.roles: list[IamRole] = []
+        self.associations: list[PodIdentityAssociation] = []
         self.role_uses: dict[str, tuple[Location, ...]] = {}
         self.lines: list[str] = []
 
@@ -274,10 +277,10 @@ class _Reader:
                 self.objects.extend(streamed.objects)
             return
         if kind == "ClusterConfig" and str(text_of(get(node, "apiVersion"))).startswith("eksctl.io/"):
-            for sa, role in read_cluster_config(self.path, node, self.loc):
-                self.sas.append(sa)
-                if role is not None:
-                    self.roles.append(role)
+            config = read_cluster_config(self.path, node, self.loc)
+            self.sas.extend(config.service_accounts)
+            self.roles.extend(config.roles)
+            self.associations.extend(config.associations)
             return
         metadata = get(node, "metadata")
         name_node = get(metadata, "name")

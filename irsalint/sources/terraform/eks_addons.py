@@ -6,11 +6,9 @@ terraform-aws-modules/eks module (`cluster_addons`, `addons`) and of aws-ia eks-
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Iterator
-from importlib import resources
 
+from irsalint.addons import addon_accounts
 from irsalint.load.hcl import Attribute, Block, Body, Expr, ObjectExpr, TupleExpr
 from irsalint.model import UNKNOWN, Annotation, Location, PodIdentityAssociation, ServiceAccount, Str
 from irsalint.sources.terraform.base import ResourceAdapter
@@ -18,13 +16,6 @@ from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.records import Record
 
 ROLE_ARN_KEY = "eks.amazonaws.com/role-arn"
-
-
-@functools.lru_cache(maxsize=1)
-def addon_accounts() -> dict[str, tuple[str, str]]:
-    """add-on name -> (namespace, ServiceAccount) its role is for (shipped data, with sources)."""
-    text = resources.files("irsalint").joinpath("data/eks_addons.json").read_text("utf-8")
-    return {name: (a["namespace"], a["service_account"]) for name, a in json.loads(text)["addons"].items()}
 
 
 def addon_records(
