@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", metavar="FILE", help="write the graph to FILE instead of stdout")
     graph.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
     graph.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
+    graph.add_argument("--no-cache", action="store_true", help="parse every file again (ignore .irsalint_cache)")
 
     explain = _subparser(sub, "explain", "describe a rule: rationale, example, fix")
     explain.add_argument("rule_id", metavar="RULE", help="a rule id (IRSA001) or name (trust-mismatch)")
@@ -403,7 +404,7 @@ def _graph(args: argparse.Namespace) -> int:
     from irsalint.graph_render import RENDERERS, build_view
     from irsalint.rules import load_rules
 
-    result = lint(args.paths, load_rules(_config_rules_dirs(args)), LintOptions(cache=True))
+    result = lint(args.paths, load_rules(_config_rules_dirs(args)), LintOptions(cache=not args.no_cache))
     view = build_view(IrsaGraph(result.project), result.findings, args.focus)
     rendered = RENDERERS[args.format](view)
     if args.output:

@@ -38,8 +38,13 @@ def _show(value: object) -> str:
 
 
 def _rules_for(findings: Sequence[Finding], entity: str, locs: Sequence[Location]) -> tuple[str, ...]:
+    """The rules whose findings are about this node: by where they point, never by label alone
+    (dev's and prod's `payments/api` share a label, not a finding)."""
     wanted = set(locs)
-    return tuple(sorted({f.rule_id for f in findings if f.entity == entity or f.loc in wanted}))
+    return tuple(sorted({
+        f.rule_id for f in findings
+        if f.loc in wanted or (f.entity == entity and any(loc in wanted for _, loc in f.related))
+    }))
 
 
 def _focused(sa: ServiceAccount, focus: str | None) -> bool:
@@ -56,8 +61,8 @@ def build_view(graph: IrsaGraph, findings: Sequence[Finding], focus: str | None 
             continue
         entity = f"ServiceAccount {_show(sa.namespace)}/{_show(sa.name)}"
         annotation_locs = [a.loc for a in sa.annotations]
-        view.nodes[sa.id] = Node(sa.id, "serviceaccount", entity, sa.name_loc,
-                                 _rules_for(findings, entity, [sa.name_loc, *annotation_locs]))
+        own_locs = [sa.name_loc, *annotation_locs, *([sa.automount_loc] if sa.automount_loc else [])]
+        view.nodes[sa.id] = Node(sa.id, "serviceaccount", entity, sa.name_loc, _rules_for(findings, entity, own_locs))
         for workload in graph.workloads_of(sa):
             _add_workload(view, workload, sa, findings)
         for role_id in graph.sa_matches[sa.id].role_ids:

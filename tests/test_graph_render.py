@@ -68,3 +68,33 @@ def test_focus_cuts_the_graph_down():
     accounts = [n for n in focused.nodes.values() if n.kind == "serviceaccount"]
     assert accounts and all(" team-a/" in n.label for n in accounts)
     assert len(focused.nodes) < len(everything.nodes)
+
+
+def test_findings_mark_the_node_they_point_at_not_every_node_of_that_label(tmp_path):
+    # dev and prod each hold team-a/api; only prod's token-expiration is too short (IRSA005)
+    for env, expiration in (("dev", "3600"), ("prod", "300")):
+        (tmp_path / env).mkdir()
+        (tmp_path / env / "sa.yaml").write_text(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-a\n  annotations:\n"
+            f"    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/api-{env}\n"
+            f"    eks.amazonaws.com/token-expiration: \"{expiration}\"\nautomountServiceAccountToken: true\n"
+        )
+    view = _view(tmp_path)
+    marked = {node.loc.path.split("/")[-2]: node.findings for node in view.nodes.values() if node.kind == "serviceaccount"}
+    assert marked == {"dev": (), "prod": ("IRSA005",)}
+
+
+def test_graph_takes_no_cache(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-a\n  annotations:\n"
+        "    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/api\n"
+    )
+    proc = subprocess.run([str(Path(sys.executable).parent / "irsalint"), "graph", ".", "--no-cache"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "ServiceAccount team-a/api" in proc.stdout
+    assert not (tmp_path / ".irsalint_cache").exists()
