@@ -263,6 +263,9 @@ def _check(args: argparse.Namespace) -> int:
         result = lint(args.paths, rules, options)
         progress.stage("applying suppressions")
         result = apply_ignores(result, {r.id for r in all_rules}, warn_unused, config.levels)
+    for note in result.project.skipped:
+        if note.internal:  # our bug, not the user's file: say so where it cannot be missed
+            print(f"irsalint: {note.path}: {note.reason}", file=sys.stderr)
     if changed_files is not None:
         from irsalint.changed import only_touching
 

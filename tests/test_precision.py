@@ -90,3 +90,24 @@ def test_a_loader_bug_is_an_internal_skip_not_the_users_parse_error(monkeypatch)
     result = load_bytes("sa.yaml", b"apiVersion: v1\nkind: ServiceAccount\n", "yaml")
     assert isinstance(result, SkipNote) and result.internal
     assert "irsalint internal error" in result.reason and "TypeError: boom" in result.reason
+
+
+def test_the_cli_names_a_loader_bug_on_stderr_and_still_lints_the_rest(monkeypatch, tmp_path, capsys) -> None:
+    import irsalint.load as load
+    from irsalint.cli import main
+
+    real = load.load_manifest
+
+    def broken_for_one(path: str, text: str, *args: object, **kwargs: object) -> object:
+        if path.endswith("broken.yaml"):
+            raise TypeError("boom")
+        return real(path, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "load_manifest", broken_for_one)
+    sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: a\n  annotations:\n    eks.amazonaws.com/role-arn: {}\n"
+    (tmp_path / "broken.yaml").write_text(sa.format("arn:aws:iam::111122223333:role/api"))
+    (tmp_path / "other.yaml").write_text(sa.format("arn:aws:iam::123:role/api"))  # IRSA011
+    code = main(["check", str(tmp_path), "--no-cache", "--root", str(tmp_path), "--format", "json"])
+    captured = capsys.readouterr()
+    assert "irsalint: broken.yaml: irsalint internal error (TypeError: boom); please report it" in captured.err
+    assert code == 1 and '"IRSA011"' in captured.out
