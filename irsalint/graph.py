@@ -15,6 +15,7 @@ from typing import Any, Union
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
     RoleArnPattern,
+    admits_pod_identity,
     is_web_identity_statement,
     oidc_issuer_of_provider_arn,
     role_arn_pattern,
@@ -98,6 +99,7 @@ class IrsaGraph:
         self._places: dict[str | Location, Place] = {}
         self._correlated: dict[tuple[Place, Place], bool] = {}
         self._groups: dict[int, tuple[Sequence[Any], dict[Place, list[Any]]]] = {}
+        self._association_role_ids: set[str] | None = None
         self.scopes = self._scope_map()
         self._role_list = tuple(facts.roles)
         self.role_index = RoleIndex(facts.roles, {r.id: self.scopes_of(r) for r in facts.roles})
@@ -353,6 +355,25 @@ class IrsaGraph:
             if self.is_irsa_role(role):
                 yield role
 
+    def is_pod_identity_role(self, role: IamRole) -> bool:
+        """A role an association names, or whose trust names the Pod Identity Agent."""
+        if self._association_role_ids is None:
+            self._association_role_ids = {
+                r.id for a in self.project.terraform.associations for r in self.roles_for_arn(a.role, a)
+            }
+        if role.id in self._association_role_ids:
+            return True
+        return role.trust is not None and any(trusts_pod_identity(s) for s in role.trust.statements)
+
+    def pod_roles(self) -> Iterator[tuple[IamRole, str]]:
+        """The roles pods assume, each with how: "IRSA" or "Pod Identity" (IRSA when both)."""
+        for role_id in sorted(self.roles):
+            role = self.roles[role_id]
+            if self.is_irsa_role(role):
+                yield role, "IRSA"
+            elif self.is_pod_identity_role(role):
+                yield role, "Pod Identity"
+
 
 def lookup_pattern(lookup: RoleName) -> RoleArnPattern:
     """The ARN of a role found by name: partition, account and path are those of the role."""
@@ -387,6 +408,11 @@ def statement_issuers(statement: Statement) -> set[str]:
         if isinstance(condition.issuer, str):
             issuers.add(condition.issuer)
     return issuers
+
+
+def trusts_pod_identity(statement: Statement) -> bool:
+    """An Allow naming the Pod Identity Agent (pods.eks.amazonaws.com) as a Service principal."""
+    return statement.effect == "Allow" and admits_pod_identity(statement) is True
 
 
 def is_eks_web_identity(statement: Statement) -> bool:

@@ -23,6 +23,7 @@ _ARN_PARTS_RE = re.compile(r"^arn:(aws[a-z0-9-]*):iam::(\d{12}|\*|):role(/.*)$")
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 SA_SUBJECT_PREFIX = "system:serviceaccount:"
 STS_AUDIENCE = "sts.amazonaws.com"
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"  # the EKS Pod Identity Agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,3 +370,20 @@ def edit_distance(a: str, b: str) -> int:
             )
         previous = current
     return previous[-1]
+
+
+def admits_pod_identity(statement: Statement) -> Tri:
+    """Does this statement's principal include pods.eks.amazonaws.com (None: cannot tell)?"""
+    verdicts: list[Tri] = []
+    for principal in statement.principals:
+        if principal.type == "*":
+            verdicts.append(True)
+        elif principal.type in ("Service", UNKNOWN):
+            texts = principal.values.texts()
+            hit = any(t == POD_IDENTITY_PRINCIPAL for t in texts)
+            unknown = any(not isinstance(t, str) for t in texts) or not principal.values.complete
+            verdict: Tri = True if hit else (None if unknown else False)
+            if verdict is True and principal.type is UNKNOWN:
+                verdict = None
+            verdicts.append(verdict)
+    return tri_any(verdicts)

@@ -9,7 +9,7 @@ from typing import Any
 from irsalint.checks.base import Hit, entity_of, rendering_of
 from irsalint.checks.labels import namespaced, role_label, sa_label
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph
-from irsalint.iam import Tri, action_matches, tri_all, tri_any
+from irsalint.iam import POD_IDENTITY_PRINCIPAL, Tri, action_matches, admits_pod_identity, tri_all, tri_any
 from irsalint.model import (
     UNKNOWN,
     IamRole,
@@ -19,7 +19,6 @@ from irsalint.model import (
     Statement,
 )
 
-POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
 
 
@@ -65,23 +64,6 @@ def _association_roles(graph: IrsaGraph, association: PodIdentityAssociation) ->
     return graph.roles_for_arn(association.role, association)
 
 
-def _admits_pod_identity(statement: Statement) -> Tri:
-    """Does this statement's principal include pods.eks.amazonaws.com (None: cannot tell)?"""
-    verdicts: list[Tri] = []
-    for principal in statement.principals:
-        if principal.type == "*":
-            verdicts.append(True)
-        elif principal.type in ("Service", UNKNOWN):
-            texts = principal.values.texts()
-            hit = any(t == POD_IDENTITY_PRINCIPAL for t in texts)
-            unknown = any(not isinstance(t, str) for t in texts) or not principal.values.complete
-            verdict: Tri = True if hit else (None if unknown else False)
-            if verdict is True and principal.type is UNKNOWN:
-                verdict = None
-            verdicts.append(verdict)
-    return tri_any(verdicts)
-
-
 def _grants(statement: Statement, action: str) -> Tri:
     if statement.actions is None:
         return None if statement.not_actions is not None else False
@@ -99,7 +81,7 @@ def _trust_verdict(trust: PolicyDocument) -> tuple[Tri, set[str]]:
             continue
         if statement.effect != "Allow":
             continue
-        principal = _admits_pod_identity(statement)
+        principal = admits_pod_identity(statement)
         grants = [_grants(statement, action) for action in POD_IDENTITY_ACTIONS]
         if principal is True:
             partial.update(a for a, g in zip(POD_IDENTITY_ACTIONS, grants) if g is True)

@@ -1,4 +1,4 @@
-"""Checks over the permission policies reachable from IRSA roles."""
+"""Checks over the permission policies reachable from the roles pods assume (IRSA, Pod Identity)."""
 
 from __future__ import annotations
 
@@ -27,17 +27,21 @@ class _Reach:
     statement: Statement
     roles: tuple[IamRole, ...]
     via: tuple[Location, ...]
+    kind: str = "IRSA"  # how pods get the roles: "IRSA" (when any role is IRSA) or "Pod Identity"
 
 
 def _allow_statements(graph: IrsaGraph) -> list[_Reach]:
-    """Every Allow statement reachable from an IRSA role, once, with the roles that reach it."""
+    """Every Allow statement reachable from a role pods assume (IRSA or Pod Identity), once, with
+    the roles that reach it."""
     # Keyed by position (a document read twice is one statement); statements generated from a
     # module flag share the flag's line, so their origin is part of the key.
     Key = tuple[Location, tuple[str, int] | None]
     roles_of: dict[Key, list[IamRole]] = defaultdict(list)
     via_of: dict[Key, list[Location]] = defaultdict(list)
     statements: dict[Key, Statement] = {}
-    for role in graph.irsa_roles():
+    kinds: dict[str, str] = {}
+    for role, kind in graph.pod_roles():
+        kinds[role.id] = kind
         for attached in graph.documents_of(role.id):
             for statement in attached.document.statements:
                 if statement.effect != "Allow":
@@ -49,7 +53,11 @@ def _allow_statements(graph: IrsaGraph) -> list[_Reach]:
                     roles_of[key].append(role)
                     via_of[key].append(attached.via)
     ordered = sorted(statements, key=lambda k: (k[0], k[1] or ("", -1)))
-    return [_Reach(statements[k], tuple(roles_of[k]), tuple(via_of[k])) for k in ordered]
+    return [
+        _Reach(statements[k], tuple(roles_of[k]), tuple(via_of[k]),
+               "IRSA" if any(kinds[r.id] == "IRSA" for r in roles_of[k]) else "Pod Identity")
+        for k in ordered
+    ]
 
 
 def _related(reach: _Reach) -> tuple[tuple[str, Location], ...]:
@@ -59,8 +67,8 @@ def _related(reach: _Reach) -> tuple[tuple[str, Location], ...]:
 
 
 def _irsa_roles(reach: _Reach) -> str:
-    """'IRSA role a' or 'IRSA roles a, b': a policy attached to several roles names them all."""
-    return f"IRSA role{'s' if len(reach.roles) > 1 else ''} {roles_label(reach.roles)}"
+    """'IRSA role a' or 'Pod Identity roles a, b': a policy attached to several roles names them all."""
+    return f"{reach.kind} role{'s' if len(reach.roles) > 1 else ''} {roles_label(reach.roles)}"
 
 
 def _their(reach: _Reach) -> str:
@@ -523,13 +531,13 @@ def privilege_escalation(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
                     _related(reach),
                 )
     _, managed = _escalation_table()
-    for role in graph.irsa_roles():
+    for role, kind in graph.pod_roles():
         for arn in graph.role_managed_arns.get(role.id, []):
             name = aws_managed_policy_name(arn.value)
             if name is None or name not in managed:
                 continue
             yield Hit(
-                f"AWS managed policy {name} is attached to IRSA role {role_label(role)}. Every pod running as "
+                f"AWS managed policy {name} is attached to {kind} role {role_label(role)}. Every pod running as "
                 f"its ServiceAccount holds it. {managed[name]} Attach a policy that grants only what the "
                 "workload needs.",
                 arn.loc,

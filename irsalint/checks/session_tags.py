@@ -21,9 +21,8 @@ from typing import Any
 
 from irsalint.checks.base import Hit
 from irsalint.checks.labels import namespaced, quoted, role_label
-from irsalint.checks.podidentity import POD_IDENTITY_PRINCIPAL, _admits_pod_identity
 from irsalint.graph import IrsaGraph
-from irsalint.iam import Tri, action_matches, base_operator
+from irsalint.iam import POD_IDENTITY_PRINCIPAL, Tri, action_matches, admits_pod_identity, base_operator
 from irsalint.model import (
     UNKNOWN,
     Condition,
@@ -63,7 +62,7 @@ def _irsa_only(graph: IrsaGraph, role: IamRole) -> bool:
     """Used through IRSA and not trusting the Pod Identity service (not even maybe)."""
     if role.trust is None or not role.trust.complete or not graph.is_irsa_role(role):
         return False
-    return all(_admits_pod_identity(s) is False for s in role.trust.statements)
+    return all(admits_pod_identity(s) is False for s in role.trust.statements)
 
 
 def session_tag_key(key: object) -> str | None:
@@ -156,7 +155,7 @@ def _unscoped_pods_trust(role: IamRole) -> Iterator[Hit]:
     if role.kind == "eksctl":
         return  # eksctl writes this trust itself and has no setting for its conditions: not actionable
     for statement in role.trust.statements:
-        if statement.effect != "Allow" or _admits_pod_identity(statement) is not True:
+        if statement.effect != "Allow" or admits_pod_identity(statement) is not True:
             continue
         if not role.trust.complete and statement.sid is not None:
             continue  # an override document we cannot read may replace the statement of that Sid

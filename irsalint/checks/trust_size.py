@@ -19,8 +19,8 @@ from typing import Any
 
 from irsalint.checks.base import Hit
 from irsalint.checks.labels import plural, role_label
-from irsalint.checks.podidentity import _admits_pod_identity
 from irsalint.graph import IrsaGraph
+from irsalint.iam import admits_pod_identity
 from irsalint.model import UNKNOWN, Partial, PolicyDocument, Principal, Statement, ValueList
 from irsalint.placeholders import PLACEHOLDER_RE
 
@@ -170,7 +170,7 @@ def trust_policy_size(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
         trust = role.trust
         if trust is None or not trust.statements:
             continue
-        if not graph.is_irsa_role(role) and not any(_admits_pod_identity(s) is True for s in trust.statements):
+        if not graph.is_irsa_role(role) and not any(admits_pod_identity(s) is True for s in trust.statements):
             continue  # not a role of this linter's scope
         size = estimate(trust)
         if size.size < NEAR * quota:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import yaml
 
 from irsalint.addons import addon_accounts
-from irsalint.iam import STS_AUDIENCE, WEB_IDENTITY_ACTION
+from irsalint.iam import POD_IDENTITY_PRINCIPAL, STS_AUDIENCE, WEB_IDENTITY_ACTION
 from irsalint.model import (
     UNKNOWN,
     Annotation,
@@ -46,7 +46,6 @@ def from_yaml_node(node: yaml.Node, path: str) -> LNode:
 
 
 Loc = Callable[[yaml.Node], Location]
-POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 # (inline policy key, managed policy ARNs key) of an entry whose role eksctl creates
 IRSA_POLICY_KEYS = ("attachPolicy", "attachPolicyARNs", "wellKnownPolicies")
 POD_IDENTITY_POLICY_KEYS = ("permissionPolicy", "permissionPolicyARNs", "wellKnownPolicies")

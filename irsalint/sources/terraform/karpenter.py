@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from irsalint.iam import oidc_issuer_of_provider_arn
+from irsalint.iam import POD_IDENTITY_PRINCIPAL, oidc_issuer_of_provider_arn
 from irsalint.load.hcl import Block, Body
 from irsalint.model import (
     UNKNOWN,
@@ -30,7 +30,6 @@ from irsalint.sources.terraform.records import Record
 from irsalint.sources.terraform.trust import prefixed_name, sub_and_aud, subject_values, web_statement
 
 KIND = "karpenter"
-POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 _MAJOR_RE = re.compile(r"(\d+)")
 
 
