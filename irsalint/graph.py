@@ -187,10 +187,13 @@ class IrsaGraph:
 
     def cluster_of(self, record: Scoped) -> str | None:
         """The configured cluster of a manifest or an association (None: not configured)."""
+        if isinstance(record, ServiceAccount) and record.cluster is not None:
+            return record.cluster  # stated by its source (an eksctl ClusterConfig)
         if isinstance(record, (ServiceAccount, Workload)):
             return cluster_of(record.name_loc.path, self.clusters)
         if isinstance(record, PodIdentityAssociation) and isinstance(record.cluster_name, str):
-            return record.cluster_name if record.cluster_name in self.clusters else None
+            stated = record.id.startswith("eksctl:")  # the ClusterConfig it is declared in
+            return record.cluster_name if stated or record.cluster_name in self.clusters else None
         return None
 
     def _scope_map(self) -> ScopeMap:

@@ -137,6 +137,7 @@ class ServiceAccount:
     # naming this rendering when the source object is rendered several times (kustomize overlays)
     unit: str | None = None
     rendering: str = ""
+    cluster: str | None = None  # the cluster its source names (an eksctl ClusterConfig), else None
 
     def annotation(self, key: str) -> Annotation | None:
         for annotation in self.annotations:

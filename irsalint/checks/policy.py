@@ -358,10 +358,18 @@ def _wildcard_message(reach: _Reach, wildcards: list[Value], tagger: Value | Non
     return f"{head} Scope Resource to the ARNs the workload uses."
 
 
+# Session add-ons that only act while assuming a role the caller may assume anyway: on `*` they add
+# nothing that AssumeRole on the same roles does not already decide.
+_SESSION_ADDONS = frozenset({"sts:tagsession", "sts:setsourceidentity"})
+
+
 def _wildcard_offenders(statement: Statement) -> list[str]:
     """IRSA002's actions: the scopable ones, less those IRSA013 reports as an escalation on `*`
     (sts:AssumeRole, iam:PassRole...): one defect, one finding."""
-    return [a for a in _offending_actions(statement) if not _escalates_on_star(a, statement)]
+    return [
+        a for a in _offending_actions(statement)
+        if a.lower() not in _SESSION_ADDONS and not _escalates_on_star(a, statement)
+    ]
 
 
 def _escalates_on_star(action: str, statement: Statement) -> bool:

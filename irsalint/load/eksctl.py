@@ -11,7 +11,7 @@ fixed ServiceAccount (irsalint/data/eks_addons.json). A Pod Identity association
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -62,12 +62,9 @@ def read_cluster_config(path: str, node: yaml.Node, loc: Loc) -> ClusterConfig:
     sas: list[ServiceAccount] = []
     roles: list[IamRole] = []
     associations: list[PodIdentityAssociation] = []
-    for sa, role in _iam_service_accounts(path, node, loc):
-        sas.append(sa)
-        roles.extend([role] if role is not None else [])
     cluster = _known(text_of(get(get(node, "metadata"), "name")))
-    for sa, role in _addon_service_accounts(path, node, loc):
-        sas.append(sa)
+    for sa, role in [*_iam_service_accounts(path, node, loc), *_addon_service_accounts(path, node, loc)]:
+        sas.append(replace(sa, cluster=cluster) if isinstance(cluster, str) else sa)
         roles.extend([role] if role is not None else [])
     for association, role in _associations(path, node, loc, cluster):
         associations.append(association)
