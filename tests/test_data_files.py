@@ -72,3 +72,14 @@ def test_managed_policies(escalation_data: dict[str, Any]) -> None:
         name: f"arn:aws:iam::aws:policy/{name}"
         for name in ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
     }
+
+
+def test_referenced_resources_only_name_scoped_launch_actions_and_used_types() -> None:
+    data = _load("referenced_resources.json")
+    assert data["source"].startswith("https://") and data["retrieved"]
+    scoped = {a.lower() for a in _load("star_only_actions.json")["resource_scoped"]}
+    # what a launch creates (or could swap an instance profile with) must stay reported by IRSA002
+    created = {"instance", "volume", "network-interface", "fleet", "spot-instances-request", "launch-template"}
+    for action, types in data["actions"].items():
+        assert action in scoped, action
+        assert types and not created & set(types), (action, created & set(types))

@@ -15,7 +15,7 @@ from irsalint.checks.base import Hit
 from irsalint.checks.labels import join_some, plural, quoted, role_label, roles_label
 from irsalint.graph import IrsaGraph
 from irsalint.iam import Tri, string_like
-from irsalint.model import Condition, IamRole, Location, Statement, Value
+from irsalint.model import Condition, IamRole, Location, Partial, Statement, Value
 from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
 from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource, is_wildcard_resource_value
 
@@ -199,6 +199,25 @@ def _sensitive_reads() -> tuple[str, ...]:
     return tuple(json.loads(text)["patterns"])
 
 
+@functools.lru_cache(maxsize=1)
+def _referenced_types() -> dict[str, frozenset[str]]:
+    """launch action -> resource types it only references (shipped data, with its source)."""
+    text = resources.files("irsalint").joinpath("data/referenced_resources.json").read_text("utf-8")
+    return {action: frozenset(types) for action, types in json.loads(text)["actions"].items()}
+
+
+def _only_referenced(resource: object, actions: list[str]) -> bool:
+    """Is this wildcard ARN (`arn:aws:ec2:region::image/*`) of a type that every one of the
+    actions only uses (an AMI to launch from), never creates or changes?"""
+    if isinstance(resource, Partial):
+        resource = resource.fill("x")  # the partition, region or account may be unknown, not the type
+    if not isinstance(resource, str) or resource.count(":") < 5 or not actions:
+        return False
+    resource_type = resource.split(":", 5)[5].split("/", 1)[0].lower()
+    table = _referenced_types()
+    return all(resource_type in table.get(action.lower(), ()) for action in actions)
+
+
 def _reads_data(pattern: str) -> bool:
     """Could this Read/List action (or pattern) return data? `s3:Get*` can; `ec2:Describe*` cannot."""
     pattern = pattern.lower()
@@ -305,8 +324,13 @@ def wildcard_resource(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
         wildcards = [v for v in statement.resources.values if is_wildcard_resource_value(v.value)] if statement.resources else []
         if statement.not_resources is None and not wildcards:
             continue
-        if statement.not_actions is None and not _matters_on_every_resource(_wildcard_offenders(statement)):
+        offenders = _wildcard_offenders(statement)
+        if statement.not_actions is None and not _matters_on_every_resource(offenders):
             continue  # Describe/List/Get of infrastructure metadata: no data behind "*"
+        if statement.not_resources is None and statement.not_actions is None and all(
+            _only_referenced(w.value, offenders) for w in wildcards
+        ):
+            continue  # every AMI/subnet/security group a launch may use: how launch policies are scoped
         if _condition_scoped(statement):
             continue
         tagger = None
