@@ -142,13 +142,16 @@ class Evaluator:
         if root == "local" and steps and isinstance(steps[0], str):
             return index(self._named("local", steps[0], depth), steps[1:])
         if root == "module" and len(steps) >= 2 and isinstance(steps[0], str):
-            role_id = self.scope.role_ids.get(f"module.{steps[0]}")
-            attribute = ROLE_OUTPUTS.get(str(steps[1]))
+            name, outputs = steps[0], steps[1:]
+            if isinstance(outputs[0], int) and len(outputs) >= 2:
+                outputs = outputs[1:]  # module.x[0].out: the instance of a counted module
+            role_id = self.scope.role_ids.get(f"module.{name}")
+            attribute = ROLE_OUTPUTS.get(str(outputs[0]))
             if role_id is not None and attribute is not None:
                 return RoleRef(role_id, attribute)
-            child = self.scope.children.get(steps[0])
-            if child is not None and isinstance(steps[1], str):
-                return index(child.output(steps[1], depth + 1), steps[2:])
+            child = self.scope.children.get(name)
+            if child is not None and isinstance(outputs[0], str):
+                return index(child.output(outputs[0], depth + 1), outputs[1:])
             return UNKNOWN
         if root == "aws_iam_role" and steps and isinstance(steps[0], str):
             role_id = self.scope.role_ids.get(f"aws_iam_role.{steps[0]}")
@@ -164,6 +167,31 @@ class Evaluator:
                 return PolicyRef(policy_id)
             return UNKNOWN
         return UNKNOWN
+
+    def _fails(self, expr: Expr, depth: int) -> bool:
+        """Would Terraform fail to evaluate this (a missing key or attribute of a known object, an
+        index past the end of a known list, an attribute of null)? Only what is certain: an
+        unknown value may well exist at apply time."""
+        if not isinstance(expr, Traversal) or expr.root not in ("var", "local") or not expr.steps:
+            return False
+        first = expr.steps[0]
+        if not isinstance(first, str):
+            return False
+        value = self._named(expr.root, first, depth)
+        for step in expr.steps[1:]:
+            if value is None:
+                return True
+            if isinstance(value, dict) and isinstance(step, str):
+                if step not in value:
+                    return True
+                value = value[step]
+            elif isinstance(value, tuple) and isinstance(step, int):
+                if not -len(value) <= step < len(value):
+                    return True
+                value = value[step]
+            else:
+                return False
+        return False
 
     def _role_lookup(self, label: str, attribute: object, depth: int) -> Any:
         """`data.aws_iam_role.x.arn`: the role named by the data source's `name`, as a lookup the
@@ -237,11 +265,11 @@ class Evaluator:
         function = FUNCTIONS.get(expr.name)
         if function is None:
             return UNKNOWN
-        if expr.name == "try":  # the first argument that evaluates to something known
+        if expr.name == "try":  # the first argument that does not fail; unknown stays unknown
             for arg in expr.args:
-                value = self.eval(arg, depth + 1)
-                if is_known(value):
-                    return value
+                if self._fails(arg, depth + 1):
+                    continue
+                return self.eval(arg, depth + 1)  # `try(module.x[0].arn, "")` is not ""
             return UNKNOWN
         args = [self.eval(arg, depth + 1) for arg in expr.args]
         return function(args)

@@ -73,6 +73,13 @@ module "eks_blueprints_addons" {
 """
 
 
+def test_blueprints_external_dns_role_exists_when_its_zones_are_set_but_unknown(tmp_path: Path) -> None:
+    zones = "enable_external_dns = true\n  external_dns_route53_zone_arns = try([data.aws_route53_zone.this.arn], [])"
+    (tmp_path / "main.tf").write_text((BLUEPRINTS_CERT_MANAGER % zones).replace("enable_cert_manager = true", ""))
+    edges = graph_edges(tmp_path)
+    assert any("external_dns.helm_release" in s and "module.eks_blueprints_addons.external_dns" in t for s, t in edges), edges
+
+
 @pytest.mark.parametrize(("zones", "linked"), [("", True), ('cert_manager_route53_hosted_zone_arns = ["arn:aws:route53:::hostedzone/Z1"]', True),
                                                ("cert_manager_route53_hosted_zone_arns = []", False)])
 def test_blueprints_cert_manager_role_follows_the_module_default(tmp_path: Path, zones: str, linked: bool) -> None:
@@ -144,3 +151,13 @@ def test_replacing_a_literal_with_an_unknown_never_adds_a_finding(data: st.DataO
 def test_literal_patterns_find_something() -> None:
     assert len(literals(FIXTURES / "seed")) > 10
     assert ROOT.exists()
+
+
+def test_a_serviceaccount_whose_name_became_unknown_still_counts_as_admitted(tmp_path: Path) -> None:
+    # found by the property above: the trust admitted team-images/image-proxy; once the name is a
+    # placeholder, the role is not an orphan (IRSA006) but a ServiceAccount we cannot name
+    repository = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules/IRSA007/bad/tfvars-overrides-default", repository)
+    manifest = repository / "serviceaccount.yaml"
+    manifest.write_text(manifest.read_text("utf-8").replace("name: image-proxy\n", 'name: "${APP}"\n', 1), "utf-8")
+    assert not [f for f in run(repository).findings if f.rule_id == "IRSA006"]

@@ -226,8 +226,15 @@ class TestFunctions:
         assert ev('lower("AbC")') == "abc"
         assert ev('upper("a")') == "A"
         assert ev('trimspace("  a ")') == "a"
-        assert ev('try(var.nope, "fallback")') == "fallback"
+        # try() skips what fails, not what is unknown: an unknown value may exist at apply time
+        assert ev('try(var.nope, "fallback")') is UNKNOWN
         assert ev("try(var.nope, local.nope)") is UNKNOWN
+        assert ev('try(module.collector[0].iam_role_arn, "")') is UNKNOWN
+        settings = Scope(".", locals={"settings": expr_of('{ namespace = "ops", list = ["a"] }')})
+        assert ev('try(local.settings.name, "default")', settings) == "default"
+        assert ev('try(local.settings.namespace, "default")', settings) == "ops"
+        assert ev('try(local.settings.list[3], "none")', settings) == "none"
+        assert ev('try(local.settings.list[0], "none")', settings) == "a"
 
     def test_tostring_empty(self) -> None:
         assert ev('tostring("")') == ""

@@ -67,9 +67,10 @@ def _admits_a_scanned_sa(graph: IrsaGraph, role: IamRole) -> bool:
     if role.trust is None:
         return True  # cannot tell: treat as used
     for sa in graph.service_accounts_correlated_with(role):
-        if isinstance(sa.namespace, str) and isinstance(sa.name, str):
-            if trust_admits(role.trust, service_account_claims(sa.namespace, sa.name)) is not False:
-                return True
+        if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+            return True  # a ServiceAccount we cannot name may be the one the trust admits
+        if trust_admits(role.trust, service_account_claims(sa.namespace, sa.name)) is not False:
+            return True
     return False
 
 

@@ -375,7 +375,8 @@ def _wildcard_message(reach: _Reach, wildcards: list[Value], tagger: Value | Non
     if statement.not_resources is not None:
         where = "every resource but those listed (NotResource)"
     else:
-        where = "every resource (" + ", ".join(quoted(str(w.value), 40) for w in wildcards[:2]) + ")"
+        more = f" and {len(wildcards) - 1} more" if len(wildcards) > 1 else ""
+        where = f"every resource ({_short_resource(wildcards[0].value)}{more})"
     head = f"{_irsa_roles(reach)} may use {actions} on {where}."
     if tagger is not None:
         return f"{head} Its tag condition does not help: the role may tag any resource, so it can tag its way in."
@@ -400,6 +401,15 @@ def _escalates_on_star(action: str, statement: Statement) -> bool:
     if "*" in action or "?" in action:
         return False  # iam:* is broader than the escalation IRSA013 names
     return any(e.requires_resource_star and e.action == action.lower() for e in _granted([action], statement))
+
+
+def _short_resource(value: object) -> str:
+    """`"*"`, or an ARN by its resource part (`"arn:…:instance/*"`): the partition, region and
+    account add length, not meaning, to a first sentence."""
+    text = str(value)
+    if text.startswith("arn:") and text.count(":") >= 5 and len(text) > 40:
+        return quoted(text.split(":", 5)[5], 32).replace('"', '"arn:…:', 1)
+    return quoted(text, 40)
 
 
 def _actions_summary(statement: Statement) -> str:

@@ -66,8 +66,9 @@ def _enabled(ctx: ModuleContext, body: Body) -> Iterator[tuple[str, dict[str, An
         gate = spec.get("requires_non_empty")
         if gate is not None and body.attr(gate) is not None:
             value = ctx.eval(body.expr(gate))
-            if value == () or not isinstance(value, tuple):
-                continue  # empty (the module creates no role) or unknown (it may not)
+            if value == () or value is None:
+                continue  # empty: the module creates no role. Set but unknown (`try([...], [])`,
+                # a data source): the user asked for zones, so the role is there
         elif gate is not None and not _variable_default(spec, gate):
             continue  # the variable defaults to an empty list
         yield addon, spec
