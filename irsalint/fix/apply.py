@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from irsalint.discover import classify
 from irsalint.engine import Finding, LintResult
@@ -158,3 +158,13 @@ def plan_fixes(
         candidates = [f for f in candidates if f.fingerprint not in stayed]
     not_applied.extend(NotApplied(f, UNVERIFIED) for f in candidates)
     return FixOutcome((), (), tuple(not_applied), None)
+
+
+def without_fixes(result: LintResult, not_applied: Sequence[NotApplied]) -> LintResult:
+    """The result with the fixes that were tried and refused taken off their findings, so that the
+    report after --fix does not offer them again."""
+    refused = {n.finding.fingerprint for n in not_applied}
+    if not refused:
+        return result
+    findings = tuple(replace(f, fix=None) if f.fingerprint in refused else f for f in result.findings)
+    return replace(result, findings=findings)
