@@ -19,7 +19,8 @@ from irsalint.load.k8s import K8sFile
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
 
-MAX_ROUNDS = 5
+MAX_ROUNDS = 5  # verification rounds of one pass: each drops at least one fix
+MAX_PASSES = 4  # passes: fixes left out for overlapping an applied one get another chance
 OVERLAP = "it overlaps the fix of an earlier finding"
 BREAKS_FILE = "the edited file would no longer parse"
 STAYS = "the finding would not go away"
@@ -60,8 +61,10 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 
 
 def _overlap(a: Edit, b: Edit) -> bool:
-    # Closed spans: two insertions at one point, or an edit touching another, do not commute.
-    return a.path == b.path and a.start <= b.end and b.start <= a.end
+    """Spans that share a character, or edits that start at one point (two insertions there, or
+    an insertion where a replacement starts: which text comes first is not defined). An insertion
+    where a replacement ends is fine: it goes after the new text."""
+    return a.path == b.path and (a.start < b.end and b.start < a.end or a.start == b.start)
 
 
 def _parses(path: str, after: bytes) -> bool:
@@ -137,7 +140,41 @@ def plan_fixes(
     read: Callable[[str], bytes | None],
     relint: Callable[[Mapping[str, bytes]], LintResult],
 ) -> FixOutcome:
-    """Choose and verify the fixes of `result`'s findings; nothing is written here."""
+    """Choose and verify the fixes of `result`'s findings; nothing is written here. Fixes left
+    out because they overlap an applied one are tried again on the fixed text (as ruff does), so
+    that a second --fix has nothing left to do."""
+    files: dict[str, bytes] = {}
+    applied: list[Finding] = []
+    current, outcome = result, None
+    for _ in range(MAX_PASSES):
+        def overlaid(path: str) -> bytes | None:
+            return files[path] if path in files else read(path)
+
+        outcome = _one_pass(current, unsafe, overlaid, lambda overlay: relint({**files, **overlay}))
+        if outcome.result is None:
+            break
+        applied.extend(outcome.applied)
+        files.update({c.path: c.after for c in outcome.changes})
+        current = outcome.result
+        if not any(n.reason == OVERLAP for n in outcome.not_applied):
+            break
+    not_applied = outcome.not_applied if outcome is not None else ()
+    if not applied:
+        return FixOutcome((), (), not_applied, None)
+    changes = []
+    for path in sorted(files):
+        original = read(path)
+        if original is not None and original != files[path]:
+            changes.append(FileChange(path, original, files[path]))
+    return FixOutcome(tuple(changes), tuple(applied), not_applied, current)
+
+
+def _one_pass(
+    result: LintResult,
+    unsafe: bool,
+    read: Callable[[str], bytes | None],
+    relint: Callable[[Mapping[str, bytes]], LintResult],
+) -> FixOutcome:
     plan = _Plan(read)
     candidates = [f for f in result.findings if applicable(f, unsafe)]
     not_applied: list[NotApplied] = []
