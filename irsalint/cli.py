@@ -454,13 +454,14 @@ def _rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([
             {"id": r.id, "name": r.name, "level": r.level, "securitySeverity": r.security_severity,
-             "summary": r.summary, "tags": list(r.tags), "status": r.status}
+             "summary": r.summary, "tags": list(r.tags), "status": r.status, "fix": r.fix}
             for r in rules
         ], indent=2))
         return EXIT_OK
     for rule in rules:
         severity = "  - " if rule.security_severity is None else f"{rule.security_severity:4.1f}"
-        print(f"{rule.id}  {rule.name:<26} {rule.level:<8} {severity}  {rule.summary}")
+        fix = "" if rule.fix == "none" else rule.fix
+        print(f"{rule.id}  {rule.name:<26} {rule.level:<8} {severity}  {fix:<6}  {rule.summary}")
     return EXIT_OK
 
 
