@@ -339,11 +339,17 @@ def _no_lintable_file(args: argparse.Namespace) -> bool:
 def _fix(args: argparse.Namespace, result: Any, relint: Any) -> Any:
     """--fix / --diff: plan and verify the fixes; --diff prints them and returns the exit code,
     --fix writes them and returns the result over the fixed files (for the report)."""
+    import time
+
     from irsalint.fix.apply import plan_fixes, without_fixes
     from irsalint.fix.diff import unified_diff
     from irsalint.fix.write import write_changes
 
+    started = time.perf_counter()
     base = Path(result.base)
+
+    def report(final: Any) -> Any:  # the refused fixes taken off; the time of the whole run
+        return replace(without_fixes(final, outcome.not_applied), seconds=result.seconds + time.perf_counter() - started)
 
     def read(path: str) -> bytes | None:
         try:
@@ -367,7 +373,7 @@ def _fix(args: argparse.Namespace, result: Any, relint: Any) -> Any:
         print(f"irsalint: would fix {count}." if outcome.changes else "irsalint: nothing to fix.", file=sys.stderr)
         return EXIT_FINDINGS if outcome.changes else EXIT_OK
     if not outcome.changes or outcome.result is None:
-        return without_fixes(result, outcome.not_applied)
+        return report(result)
     try:
         written, moved = write_changes(base, outcome.changes)
     except OSError as error:
@@ -375,9 +381,10 @@ def _fix(args: argparse.Namespace, result: Any, relint: Any) -> Any:
     for path in moved:
         print(f"irsalint: not fixed: {path}: the file changed while irsalint was running", file=sys.stderr)
     if moved:  # the report must describe the files as they are: lint them again
-        return without_fixes(relint({}), outcome.not_applied)
+        print(f"irsalint: wrote {len(written)} of {files} fixed files.", file=sys.stderr)
+        return report(relint({}))
     print(f"irsalint: fixed {count}.", file=sys.stderr)
-    return without_fixes(outcome.result, outcome.not_applied)
+    return report(outcome.result)
 
 
 def _write_report(path: str, text: str) -> None:
