@@ -88,7 +88,7 @@ def render(result: LintResult, include_suppressed: bool = False, category: str |
             if suppressed.justification:
                 suppression["justification"] = suppressed.justification
             entry["suppressions"] = [suppression]
-        if finding.fix is not None:
+        if finding.fix is not None and suppressed is None:  # a suppressed finding asks for no edit
             entry["fixes"] = [_fix(finding.fix)]
         if finding.related:
             entry["relatedLocations"] = [
