@@ -112,6 +112,20 @@ def test_a_sibling_value_is_found_through_the_entry_at_the_anchor():
     assert _fix("sa.yaml", SA, SetString(at, "team-x", "team-b", sibling="namespace")) is None  # not what it reads
 
 
+@pytest.mark.parametrize("text", ['a: &x "300"\nb: *x\n', "b: !!str 300\n"])
+def test_anchored_aliased_and_tagged_values_are_not_rewritten(text):
+    for line in (1, 2):
+        assert _fix("f.yaml", text, SetString(Location("f.yaml", line, 1), "300", "600")) is None
+
+
+def test_no_line_goes_after_a_block_that_keeps_its_trailing_blank_lines():
+    text = "kind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    note: |+\n      text\n\n"
+    assert _fix("sa.yaml", text, InsertEntry(_at("sa.yaml", text, "name"), "automountServiceAccountToken", "true")) is None
+    clipped = text.replace("|+", "|")
+    assert _fix("sa.yaml", clipped, InsertEntry(_at("sa.yaml", clipped, "name"), "automountServiceAccountToken", "true")) == (
+        clipped.replace("      text\n", "      text\nautomountServiceAccountToken: true\n"))
+
+
 def test_a_value_that_is_not_there_gets_no_fix():
     at = _at("sa.yaml", SA, "eks.amazonaws.com/token-expiration")
     assert _fix("sa.yaml", SA, SetString(at, "301", "600")) is None

@@ -32,6 +32,7 @@ class YamlIndex:
     def __init__(self, text: str, base: int = 0) -> None:
         """Raises yaml.YAMLError (and RecursionError/ValueError) like the loaders do."""
         self.base = base
+        self.text = text
         self.entries: list[YEntry] = []
         self.items: list[tuple[SequenceNode, Node]] = []
         self.documents = [d for d in compose_documents(text) if d is not None]
@@ -83,7 +84,10 @@ class YamlIndex:
     def _site(self, node: Node, key: ScalarNode | None, container: int) -> Site:
         key_start = self.start(key) if key is not None else None
         key_text = str(key.value) if key is not None else None
-        if not isinstance(node, ScalarNode) or node.tag.startswith("!") and not node.tag.startswith("!!"):
+        first = self.text[node.start_mark.index : node.start_mark.index + 1]
+        aliased = key is not None and node.start_mark.index < key.end_mark.index  # the anchor's marks
+        if not isinstance(node, ScalarNode) or first in ("&", "!", "*") or aliased:
+            # a tagged value (`!Sub`, `!!str`), an anchor or an alias: not a plain string we rewrite
             return Site(self.start(node), self.end(node), "", OPAQUE, key_start, key_text, container)
         style = node.style or YAML_PLAIN
         tag = plain_tag(str(node.value)) if style == YAML_PLAIN else ""
@@ -92,12 +96,17 @@ class YamlIndex:
 
 def content_end(index: YamlIndex, node: Node, source: SourceText) -> int:
     """Where the text of a value ends: its last scalar or flow collection (a block collection's
-    end mark lies at the next token, past comments and blank lines)."""
+    end mark lies at the next token, past comments and blank lines); -1 when no line can follow it
+    without changing it."""
     while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
         last = node.value[-1]
         node = last[1] if isinstance(node, MappingNode) else last
-    end = index.end(node)
     text = source.text
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        header = text[index.start(node) : source.line_end(index.start(node))]
+        if "+" in header.split("#", 1)[0]:
+            return -1  # `|+` keeps its trailing blank lines: a line inserted after it would change it
+    end = index.end(node)
     while end > 0 and text[end - 1] in " \t\r\n":
         end -= 1
     return end
@@ -134,6 +143,6 @@ def entry_after(
         return None  # `? key` or something else before the key: not a layout we write into
     last = content_end(index, entry.value, source)
     if last <= key_start:
-        return None  # an alias (the anchor's marks) or an empty value before its own key
+        return None  # an alias (the anchor's marks), a `|+` block, an empty value before its key
     at = source.line_end(last - 1)
     return at, f"{source.newline(key_start)}{' ' * len(prefix)}{new_key}{colon}{new_value}"
