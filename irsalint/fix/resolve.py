@@ -195,12 +195,12 @@ class Resolver:
         found: list[YamlIndex] = []
         if source is None:
             return found
-        for site in index.sites():
-            if site.kind != YAML_LITERAL or not site.value.lstrip().startswith("{"):
+        for start, end, value in index.literal_blocks():
+            if not value.lstrip().startswith("{"):
                 continue
-            body = source.text.find("\n", site.start) + 1
-            if body and source.line_of(body) <= line <= source.line_of(max(site.end - 1, body)):
-                embedded = embedded_json(source, body, site.end)
+            body = source.text.find("\n", start) + 1
+            if body and source.line_of(body) <= line <= source.line_of(max(end - 1, body)):
+                embedded = embedded_json(source, body, end)
                 if embedded is not None:
                     found.append(embedded)
         return found

@@ -64,6 +64,12 @@ class YamlIndex:
     def end(self, node: Node) -> int:
         return self.base + int(node.end_mark.index)
 
+    def literal_blocks(self) -> Iterator[tuple[int, int, str]]:
+        """(start, end, value) of every `|` block scalar, tagged ones too (CloudFormation `!Sub |`)."""
+        for node in [e.value for e in self.entries] + [item for _, item in self.items]:
+            if isinstance(node, ScalarNode) and node.style == "|":
+                yield self.start(node), self.end(node), str(node.value)
+
     def entry_at(self, offset: int) -> YEntry | None:
         """The entry whose key starts at `offset`."""
         for entry in self.entries:
