@@ -238,7 +238,7 @@ def _result(findings: list[Finding]) -> LintResult:
 
 def test_overlapping_edits():
     text = "abcdef"
-    edit = lambda start, end: _edit("f", text, start, end, "x")  # noqa: E731
+    edit = lambda start, end: _edit("f", text, start, end, "x")
     assert _overlap(edit(1, 3), edit(2, 4)) and _overlap(edit(2, 2), edit(2, 2)) and _overlap(edit(2, 2), edit(2, 4))
     assert _overlap(edit(3, 3), edit(2, 4))  # an insertion inside a replaced span
     assert not _overlap(edit(4, 4), edit(2, 4)) and not _overlap(edit(1, 2), edit(2, 3))

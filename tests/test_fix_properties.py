@@ -43,7 +43,7 @@ def manifests(draw: st.DrawFn) -> bytes:
     indent = " " * draw(st.sampled_from([2, 4]))
     documents = []
     for number in range(draw(st.integers(1, 2))):
-        comment = lambda: draw(st.sampled_from(COMMENTS))  # noqa: E731
+        comment = lambda: draw(st.sampled_from(COMMENTS))
         value = draw(st.sampled_from(VALUES))
         style = draw(st.sampled_from(["plain", "single", "double"] if not value.startswith("-") else ["single", "double"]))
         arn = draw(st.sampled_from(ARNS))
@@ -75,7 +75,7 @@ def terraform(draw: st.DrawFn) -> bytes:
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     pad = " " * draw(st.integers(1, 3))
     value = draw(st.sampled_from([v for v in VALUES if not v.startswith("-")]))
-    comment = lambda: draw(st.sampled_from(["", " # hash", " // slashes", " /* block */"]))  # noqa: E731
+    comment = lambda: draw(st.sampled_from(["", " # hash", " // slashes", " /* block */"]))
     issuer = draw(st.sampled_from(['oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE', '${local.issuer}']))
     form = draw(st.sampled_from(["jsonencode", "document", "heredoc"]))
     lines = [

@@ -127,9 +127,9 @@ def _stayed(applied: Sequence[Finding], before: Sequence[Finding], after: Sequen
     known = {key(f) for f in before}
     stayed: set[str] = set()
     for finding in applied:
-        if present[key(finding)] > max(expected[key(finding)], 0):
-            stayed.add(finding.fingerprint)
-        elif any(k not in known and k[0] == finding.rule_id and k[2] == finding.loc.path for k in present):
+        more = present[key(finding)] > max(expected[key(finding)], 0)
+        new = any(k not in known and k[0] == finding.rule_id and k[2] == finding.loc.path for k in present)
+        if more or new:
             stayed.add(finding.fingerprint)
     return stayed
 

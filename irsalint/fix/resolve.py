@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import yaml
 
@@ -67,7 +68,7 @@ class Resolver:
                 return None
             edits.extend(found)
         edits.sort()
-        for a, b in zip(edits, edits[1:]):
+        for a, b in pairwise(edits):
             if a.path == b.path and b.start < a.end:
                 return None  # one fix, overlapping edits: not a fix we understand
         if not edits:
