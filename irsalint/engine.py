@@ -248,7 +248,10 @@ def run_rules(
             raise CheckError(rule.id, error) from error
         for hit in hits:
             level = options.levels.get(rule.id) or hit.level or rule.level
-            fix = resolver.resolve(hit.fix, rule.fix) if hit.fix is not None and rule.fix != NONE else None
+            try:
+                fix = resolver.resolve(hit.fix, rule.fix) if hit.fix is not None and rule.fix != NONE else None
+            except Exception as error:  # a bug in a fix is a bug of the rule: say which (exit 2)
+                raise CheckError(rule.id, error) from error
             findings.add(
                 Finding(
                     rule_id=rule.id,
