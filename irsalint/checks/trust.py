@@ -212,7 +212,7 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
         if not aud:
             if any(c.claim is UNKNOWN for c in statement.conditions):
                 continue
-            subs = sub_conditions(statement)
+            subs = [c for c in sub_conditions(statement) if c.operator in _AUDIENCE_BESIDE]
             yield Hit(
                 message=(
                     f"Role {_role_label(role)} trusts the cluster's OIDC provider with no `:aud` condition. "
@@ -242,6 +242,11 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 entity=f"Role {role.address}",
                 related=_role_related(role, condition.loc),
             )
+
+
+# `:sub` operators beside which `:aud` = sts.amazonaws.com means what it says (never under a
+# negated or multi-valued operator: StringNotEquals would then refuse every STS token).
+_AUDIENCE_BESIDE = frozenset({"StringEquals", "StringLike", "StringEqualsIfExists", "StringLikeIfExists"})
 
 
 def _audience_fix(sub: Condition) -> FixIntent:
