@@ -17,6 +17,7 @@ from irsalint.iam import (
     SA_SUBJECT_PREFIX,
     edit_distance,
     has_wildcard,
+    is_positive_string_operator,
     sub_conditions,
     web_identity_statements,
 )
@@ -27,7 +28,7 @@ def typo_fix(graph: IrsaGraph, sa: ServiceAccount, role: IamRole) -> FixIntent |
     if role.trust is None or not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
         return None
     subject = f"{SA_SUBJECT_PREFIX}{sa.namespace}:{sa.name}"
-    values = [v for v in _subject_values(role) if isinstance(v.value, str)]
+    values = [v for v in _subject_values(role, admitting=True) if isinstance(v.value, str)]
     near = sorted({v.value for v in values if isinstance(v.value, str) and _one_edit(v.value, subject)})
     if len(near) != 1:
         return None
@@ -71,12 +72,15 @@ def _fix_service_account(sa: ServiceAccount, part: str, value: str) -> FixIntent
     return FixIntent(message, UNSAFE, (SetString(sa.name_loc, old, value, sibling=sibling),))
 
 
-def _subject_values(role: IamRole) -> Iterator[Value]:
+def _subject_values(role: IamRole, admitting: bool = False) -> Iterator[Value]:
+    """The `:sub` values of a trust; `admitting`: only those of positive operators (the subjects
+    it admits, not those a StringNotEquals excludes)."""
     if role.trust is None:
         return
     for statement in web_identity_statements(role.trust):
         for condition in sub_conditions(statement):
-            yield from condition.values.values
+            if not admitting or is_positive_string_operator(condition.operator):
+                yield from condition.values.values
 
 
 def _used(graph: IrsaGraph, part: str, namespace: str, name: str, exclude: set[Location]) -> bool:
