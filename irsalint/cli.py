@@ -379,7 +379,8 @@ def _fix(args: argparse.Namespace, result: Any, relint: Any) -> Any:
     except OSError as error:
         raise UsageError(f"cannot write a fixed file: {error.strerror or error}") from None
     for path in moved:
-        print(f"irsalint: not fixed: {path}: the file changed while irsalint was running", file=sys.stderr)
+        print(f"irsalint: not fixed: {path}: the file changed while irsalint was running, or is outside the "
+              "repository", file=sys.stderr)
     if moved:  # the report must describe the files as they are: lint them again
         print(f"irsalint: wrote {len(written)} of {files} fixed files.", file=sys.stderr)
         return report(relint({}))

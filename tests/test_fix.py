@@ -275,3 +275,22 @@ def test_a_fix_that_renames_its_entity_but_leaves_a_finding_of_its_rule_is_not_a
     renamed = replace(fix, entity="ServiceAccount abd", fingerprint="f" * 32, fix=None)
     outcome = plan_fixes(_result([fix]), False, {"sa.yaml": text.encode()}.get, lambda overlay: _result([renamed]))
     assert outcome.applied == () and [n.reason for n in outcome.not_applied] == [STAYS]
+
+
+def test_only_changed_files_inside_the_repository_that_did_not_move_are_written(tmp_path):
+    from irsalint.fix.apply import FileChange
+    from irsalint.fix.write import write_changes
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside.yaml"
+    repo.mkdir()
+    (repo / "a.yaml").write_bytes(b"a: 1\n")
+    (repo / "a.yaml").chmod(0o640)
+    (repo / "b.yaml").write_bytes(b"b: 2\n")
+    outside.write_bytes(b"c: 3\n")
+    (repo / "c.yaml").symlink_to(outside)
+    changes = [FileChange("a.yaml", b"a: 1\n", b"a: 9\n"), FileChange("b.yaml", b"b: 0\n", b"b: 9\n"),
+               FileChange("c.yaml", b"c: 3\n", b"c: 9\n")]
+    assert write_changes(repo, changes) == (["a.yaml"], ["b.yaml", "c.yaml"])
+    assert (repo / "a.yaml").read_bytes() == b"a: 9\n" and (repo / "a.yaml").stat().st_mode & 0o777 == 0o640
+    assert (repo / "b.yaml").read_bytes() == b"b: 2\n" and outside.read_bytes() == b"c: 3\n"
+    assert sorted(p.name for p in repo.iterdir()) == ["a.yaml", "b.yaml", "c.yaml"]  # no temporary file left
