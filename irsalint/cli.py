@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ exit codes:
   1  findings at or above --fail-on (default: warning)
   2  usage, configuration or internal error (one line on stderr), or no lintable file found
      (unless --allow-empty)
+with --fix: as above, for the findings left after fixing; with --diff: 1 when there is
+something to fix, else 0
 """
 
 
@@ -74,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "findings whose primary or related location is in one of them")
     check.add_argument("--diff-base", metavar="REV",
                        help="report only findings touching files changed since REV (git diff REV...)")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes in place (findings marked [*]), then report what is left")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff and write nothing (exit 1 when there is one)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: also the fixes that change behaviour (see docs/fixes.md)")
     check.add_argument("--allow-empty", action="store_true",
                        help="exit 0 when PATHs hold no lintable file (default: exit 2, a gate pointed at the "
                        "wrong path must fail)")
@@ -204,7 +213,7 @@ def _use_color(choice: str, stream: object) -> bool:
 def _check(args: argparse.Namespace) -> int:
     from irsalint.config import resolve_config
     from irsalint.discover import find_repository_root, scan_root
-    from irsalint.engine import LEVEL_RANK, LintOptions, lint
+    from irsalint.engine import LEVEL_RANK, LintOptions, LintResult, lint
     from irsalint.progress import Progress
     from irsalint.report import FORMATS as REPORTERS
     from irsalint.report import RenderOptions
@@ -213,6 +222,11 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (no workers) or more")
+    fixing = args.fix or args.diff
+    if fixing and args.write_baseline:
+        raise UsageError("--write-baseline records findings: it does not combine with --fix or --diff")
+    if args.diff and args.format != "text":
+        raise UsageError("--diff prints a unified diff; for fixes as data use --format json or sarif without --diff")
     changed_files: list[Path] | None = None
     if args.changed or args.diff_base:
         from irsalint.changed import files_changed_since
@@ -259,23 +273,37 @@ def _check(args: argparse.Namespace) -> int:
         root=str(root),
         progress=progress.stage,
     )
-    with progress:
-        result = lint(args.paths, rules, options)
-        progress.stage("applying suppressions")
+    baseline = read_baseline(args.baseline, all_rules) if args.baseline and not args.write_baseline else None
+
+    def analyze(run_options: LintOptions) -> LintResult:
+        """lint -> suppressions -> changed files -> baseline: what the report shows."""
+        result = lint(args.paths, rules, run_options)
+        if run_options.progress is not None:
+            run_options.progress("applying suppressions")
         result = apply_ignores(result, {r.id for r in all_rules}, warn_unused, config.levels)
+        if changed_files is not None:
+            from irsalint.changed import only_touching
+
+            result = only_touching(result, changed_files)
+        return apply_baseline(result, baseline) if baseline is not None else result
+
+    with progress:
+        result = analyze(options)
     for note in result.project.skipped:
         if note.internal:  # our bug, not the user's file: say so where it cannot be missed
             print(f"irsalint: {note.path}: {note.reason}", file=sys.stderr)
-    if changed_files is not None:
-        from irsalint.changed import only_touching
-
-        result = only_touching(result, changed_files)
     if args.write_baseline:
         write_baseline(args.write_baseline, result.findings)
         print(f"irsalint: wrote {len(result.findings)} findings to {args.write_baseline}", file=sys.stderr)
         result = apply_baseline(result, frozenset(f.fingerprint for f in result.findings))
-    elif args.baseline:
-        result = apply_baseline(result, read_baseline(args.baseline, all_rules))
+    if args.diff and not _linted_files(result) and _no_lintable_file(args):
+        return EXIT_ERROR
+    if fixing:
+        quiet_options = replace(options, progress=None)
+        fixed = _fix(args, result, lambda overlay: analyze(replace(quiet_options, overlay=overlay)))
+        if isinstance(fixed, int):
+            return fixed
+        result = fixed
     if args.verbose:
         _explain_run(result, root, root_source, config.source, len(rules))
     out_stream = sys.stdout
@@ -289,28 +317,89 @@ def _check(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         quiet=args.quiet,
         relative_to=_cwd_in(root),
+        unsafe_fixes=args.unsafe_fixes,
     )
     report = REPORTERS[args.format](result, render_options)
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(report)
-        except OSError as error:
-            raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+        _write_report(args.output, report)
     else:
         out_stream.write(report)
-    if not _linted_files(result):
-        paths = " ".join(args.paths)
-        what = "error" if not args.allow_empty else "warning"
-        print(f"irsalint: {what}: no lintable file in {paths} (Terraform *.tf, *.tfvars, *.tf.json; Kubernetes "
-              f"*.yaml, *.yml, *.json){'' if args.allow_empty else '; pass --allow-empty if that is expected'}",
-              file=sys.stderr)
-        if not args.allow_empty:
-            return EXIT_ERROR
+    if not _linted_files(result) and _no_lintable_file(args):
+        return EXIT_ERROR
     if fail_on == "never":
         return EXIT_OK
     threshold = LEVEL_RANK[fail_on]
     return EXIT_FINDINGS if any(LEVEL_RANK[f.level] >= threshold for f in result.findings) else EXIT_OK
+
+
+def _no_lintable_file(args: argparse.Namespace) -> bool:
+    """Say that PATHs hold no lintable file; True when that is an error (no --allow-empty)."""
+    paths = " ".join(args.paths)
+    what = "error" if not args.allow_empty else "warning"
+    print(f"irsalint: {what}: no lintable file in {paths} (Terraform *.tf, *.tfvars, *.tf.json; Kubernetes "
+          f"*.yaml, *.yml, *.json){'' if args.allow_empty else '; pass --allow-empty if that is expected'}",
+          file=sys.stderr)
+    return not args.allow_empty
+
+
+def _fix(args: argparse.Namespace, result: Any, relint: Any) -> Any:
+    """--fix / --diff: plan and verify the fixes; --diff prints them and returns the exit code,
+    --fix writes them and returns the result over the fixed files (for the report)."""
+    import time
+
+    from irsalint.fix.apply import plan_fixes, without_fixes
+    from irsalint.fix.diff import unified_diff
+    from irsalint.fix.write import write_changes
+
+    started = time.perf_counter()
+    base = Path(result.base)
+
+    def report(final: Any) -> Any:  # the refused fixes taken off; the time of the whole run
+        return replace(without_fixes(final, outcome.not_applied), seconds=result.seconds + time.perf_counter() - started)
+
+    def read(path: str) -> bytes | None:
+        try:
+            return (base / path).read_bytes()
+        except OSError:
+            return None
+
+    outcome = plan_fixes(result, args.unsafe_fixes, read, relint)
+    for refused in outcome.not_applied:
+        loc = refused.finding.loc
+        print(f"irsalint: not fixed: {loc.path}:{loc.line}:{loc.col}: {refused.finding.rule_id}: {refused.reason}",
+              file=sys.stderr)
+    files = len(outcome.changes)
+    count = f"{len(outcome.applied)} finding{'' if len(outcome.applied) == 1 else 's'} in {files} file{'' if files == 1 else 's'}"
+    if args.diff:
+        text = unified_diff(outcome.changes)
+        if args.output:
+            _write_report(args.output, text)
+        else:
+            sys.stdout.write(text)
+        print(f"irsalint: would fix {count}." if outcome.changes else "irsalint: nothing to fix.", file=sys.stderr)
+        return EXIT_FINDINGS if outcome.changes else EXIT_OK
+    if not outcome.changes or outcome.result is None:
+        return report(result)
+    try:
+        written, moved = write_changes(base, outcome.changes)
+    except OSError as error:
+        raise UsageError(f"cannot write a fixed file: {error.strerror or error}") from None
+    for path in moved:
+        print(f"irsalint: not fixed: {path}: the file changed while irsalint was running, or is outside the "
+              "repository", file=sys.stderr)
+    if moved:  # the report must describe the files as they are: lint them again
+        print(f"irsalint: wrote {len(written)} of {files} fixed files.", file=sys.stderr)
+        return report(relint({}))
+    print(f"irsalint: fixed {count}.", file=sys.stderr)
+    return report(outcome.result)
+
+
+def _write_report(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _check_rule_ids(args: argparse.Namespace, config: Any, rules: Sequence[Any]) -> None:
@@ -379,13 +468,14 @@ def _rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([
             {"id": r.id, "name": r.name, "level": r.level, "securitySeverity": r.security_severity,
-             "summary": r.summary, "tags": list(r.tags), "status": r.status}
+             "summary": r.summary, "tags": list(r.tags), "status": r.status, "fix": r.fix}
             for r in rules
         ], indent=2))
         return EXIT_OK
     for rule in rules:
         severity = "  - " if rule.security_severity is None else f"{rule.security_severity:4.1f}"
-        print(f"{rule.id}  {rule.name:<26} {rule.level:<8} {severity}  {rule.summary}")
+        fix = "" if rule.fix == "none" else rule.fix
+        print(f"{rule.id}  {rule.name:<26} {rule.level:<8} {severity}  {fix:<6}  {rule.summary}")
     return EXIT_OK
 
 

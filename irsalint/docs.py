@@ -16,12 +16,20 @@ def _lang(path: str) -> str:
     return "hcl" if path.endswith((".tf", ".tfvars")) else "yaml"
 
 
+FIX_HEADINGS = {
+    "safe": "`irsalint check --fix` fixes it (a safe fix).",
+    "unsafe": "`irsalint check --fix --unsafe-fixes` fixes it (an unsafe fix: it changes behaviour, review it).",
+    "none": "No automatic fix.",
+}
+
+
 def markdown(rule: Rule) -> str:
     severity = f" · security-severity {rule.security_severity}" if rule.security_severity is not None else ""
     out = [
         f"# {rule.id} {rule.name}",
         "",
-        f"**{rule.summary}** — level `{rule.level}`{severity} · tags: {', '.join(rule.tags)} · since {rule.since}",
+        f"**{rule.summary}** — level `{rule.level}`{severity} · fix: {rule.fix} · tags: {', '.join(rule.tags)} · "
+        f"since {rule.since}",
         "",
         "## What it does",
         "",
@@ -40,6 +48,10 @@ def markdown(rule: Rule) -> str:
         out += ["## Use instead", ""]
         for path, text in _files(dict(rule.use_instead)):
             out += [f"`{path}`:", "", f"```{_lang(path)}", text.rstrip("\n"), "```", ""]
+    if rule.fix != "none" or rule.fix_notes:
+        out += ["## Fix", "", FIX_HEADINGS.get(rule.fix, FIX_HEADINGS["none"]), ""]
+        if rule.fix_notes:
+            out += [rule.fix_notes.strip(), ""]
     if rule.options:
         out += ["## Options", "", *[f"- `{o}`" for o in rule.options], ""]
     if rule.references:
@@ -58,11 +70,14 @@ def text(rule: Rule) -> str:
 
 
 def index(rules: tuple[Rule, ...]) -> str:
-    rows = ["# irsalint rules", "", "Generated from `rules/*.yaml` by `python -m irsalint.docs`; do not edit.", "",
-            "| id | name | level | severity | summary |", "|---|---|---|---|---|"]
+    rows = ["# irsalint rules", "", "Generated from `rules/*.yaml` by `python -m irsalint.docs`; do not edit.",
+            "`fix`: `safe` fixes are applied by `irsalint check --fix`, `unsafe` ones only with `--unsafe-fixes`",
+            "([fixes](../fixes.md)).", "",
+            "| id | name | level | severity | fix | summary |", "|---|---|---|---|---|---|"]
     for rule in rules:
         severity = "—" if rule.security_severity is None else str(rule.security_severity)
-        rows.append(f"| [{rule.id}]({rule.id}.md) | {rule.name} | {rule.level} | {severity} | {rule.summary} |")
+        fix = "—" if rule.fix == "none" else rule.fix
+        rows.append(f"| [{rule.id}]({rule.id}.md) | {rule.name} | {rule.level} | {severity} | {fix} | {rule.summary} |")
     return "\n".join(rows) + "\n"
 
 

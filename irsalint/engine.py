@@ -7,7 +7,7 @@ import hashlib
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from irsalint.cache import Cache
 from irsalint.checks.base import Hit
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
+from irsalint.fix.model import NONE, Fix
 from irsalint.load import LoadResult, load_bytes, load_path, read_capped
 from irsalint.load.hcl import Body
 from irsalint.load.terraform import TfFile
@@ -39,6 +40,7 @@ class Finding:
     related: tuple[tuple[str, Location], ...]
     entity: str
     fingerprint: str = ""
+    fix: Fix | None = field(default=None, compare=False)  # resolved edits (irsalint.fix)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str, tuple[tuple[str, Location], ...]]:
         # total: findings that tie on position, rule and message still sort the same in every run
@@ -59,6 +61,8 @@ class LintOptions:
     exclude_root: str | None = None
     root: str | None = None  # paths are relative to it (the repository root); None: see discover
     progress: Callable[[str], None] | None = None  # told each stage, for a progress line
+    # root-relative path -> bytes read instead of the file's (fixes are verified before writing)
+    overlay: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +115,8 @@ def read_sources(
     contents: list[bytes | LoadResult] = []
     for source in sources:
         try:
-            data = read_capped(source.abspath, source.kind, options.max_bytes)
+            overlaid = options.overlay.get(source.path)
+            data = overlaid if overlaid is not None else read_capped(source.abspath, source.kind, options.max_bytes)
         except OSError as error:
             contents.append(SkipNote(source.path, f"cannot read: {error.strerror or error}"))
             continue
@@ -183,7 +188,7 @@ def run_key(
         digest.update(f"{note.path}\0{note.reason}\0".encode())
     for rule in rules:
         digest.update(repr((rule.id, rule.name, rule.level, rule.security_severity, rule.function,
-                            sorted(rule.params.items()))).encode())
+                            sorted(rule.params.items()), rule.fix)).encode())
     digest.update(repr((sorted(options.params.items()), sorted(options.levels.items()), options.prefilter,
                         options.max_bytes)).encode())
     return digest.hexdigest()
@@ -229,11 +234,16 @@ def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOpt
     return [r for r in results if r is not None]
 
 
-def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> list[Finding]:
+def run_rules(
+    project: Project, rules: Sequence[Rule], options: LintOptions, files: Mapping[str, bytes] | None = None
+) -> list[Finding]:
+    """`files`: the bytes of the scanned files, to turn the checks' fix intents into edits."""
     from irsalint.checks import CHECKS
+    from irsalint.fix.resolve import Resolver
     from irsalint.graph import IrsaGraph
 
     graph = IrsaGraph(project, options.params.get("clusters"))  # type: ignore[arg-type]
+    resolver = Resolver((files or {}).get)
     findings: set[Finding] = set()
     for rule in rules:
         if rule.function in STAGE_CHECKS:
@@ -246,6 +256,10 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
             raise CheckError(rule.id, error) from error
         for hit in hits:
             level = options.levels.get(rule.id) or hit.level or rule.level
+            try:
+                fix = resolver.resolve(hit.fix, rule.fix) if hit.fix is not None and rule.fix != NONE else None
+            except Exception as error:  # a bug in a fix is a bug of the rule: say which (exit 2)
+                raise CheckError(rule.id, error) from error
             findings.add(
                 Finding(
                     rule_id=rule.id,
@@ -256,6 +270,7 @@ def run_rules(project: Project, rules: Sequence[Rule], options: LintOptions) -> 
                     loc=hit.loc,
                     related=tuple(r for r in hit.related if r[1] != hit.loc),
                     entity=hit.entity,
+                    fix=fix,
                 )
             )
     return with_fingerprints(sorted(findings, key=Finding.sort_key))
@@ -288,8 +303,9 @@ def merge_hits(hits: Sequence[Hit]) -> list[Hit]:
         related = tuple(dict.fromkeys(r for h in unique for r in h.related))[:MAX_RELATED]
         level = max((h.level for h in unique), key=lambda lv: _LEVEL_OF_HIT.get(lv, 0))
         severities = [h.security_severity for h in unique if h.security_severity is not None]
+        fix = first.fix if all(h.fix == first.fix for h in unique) else None  # renderings must agree
         merged.append(replace(first, message=first.message + note, related=related, level=level,
-                              security_severity=max(severities) if severities else None, rendering=""))
+                              security_severity=max(severities) if severities else None, rendering="", fix=fix))
     return merged
 
 
@@ -346,7 +362,8 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         tell("linking ServiceAccounts and roles")
         project = build_project(results, notes, base)
         tell(f"running {len(rules)} rules")
-        findings = tuple(run_rules(project, rules, options))
+        files = {s.path: data for s, data in zip(sources, contents) if isinstance(data, bytes)}
+        findings = tuple(run_rules(project, rules, options, files))
         if cache is not None:
             cache.put(whole_run, (project, tuple(findings)))
     return LintResult(

@@ -42,6 +42,8 @@ class Rule:
     options: tuple[str, ...]
     references: tuple[str, ...]
     source: str = field(default="", compare=False)
+    fix: str = "none"  # safe | unsafe | none: the most a finding's fix may be (irsalint.fix)
+    fix_notes: str = ""  # Markdown: what the fix does, why it is safe or not, or the manual steps
 
 
 def builtin_rules_dir() -> Path:
@@ -127,6 +129,8 @@ def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
         options=tuple(data.get("options", ())),
         references=tuple(data.get("references", ())),
         source=source,
+        fix=data.get("fix", "none"),
+        fix_notes=data.get("fix_notes", ""),
     )
 
 

@@ -94,7 +94,7 @@ def test_rules_option_naming_a_file_says_it_is_not_a_directory():
 
 
 @pytest.mark.parametrize(("args", "needles"), [
-    (("-f", "json"), ("check: unrecognized option -f", "did you mean --fail-on or --format?")),
+    (("-f", "json"), ("check: unrecognized option -f", "did you mean --fail-on or --fix or --format?")),
     (("--form", "json"), ("check: unrecognized option --form", "did you mean --format?")),  # no prefix matching
     (("--no-cach",), ("did you mean --no-cache?",)),
     (("--fail-on=eror",), ("argument --fail-on: invalid choice: 'eror'",)),

@@ -94,7 +94,7 @@ def test_junit_passing_testcase_when_clean_and_escaping(tmp_path):
 
 
 def test_text_summary_has_time_json_and_sarif_do_not():
-    text = irsalint("check", BAD).stdout.splitlines()[-1]
+    text = next(line for line in irsalint("check", BAD).stdout.splitlines() if line.startswith("Found"))
     assert re.search(r"in \d+ files? \(\d+\.\d\ds\)\.$", text), text
     for fmt in ("json", "sarif"):
         out = irsalint("check", BAD, "--format", fmt).stdout

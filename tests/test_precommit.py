@@ -97,3 +97,22 @@ def test_diff_base_reports_only_findings_touching_changed_files(tmp_path):
     proc = irsalint("check", "--diff-base", base, "--no-cache", "--format", "json", cwd=repo)
     assert proc.returncode == 1 and '"IRSA001"' in proc.stdout
     assert irsalint("check", "--diff-base", "no-such-rev", cwd=repo).returncode == 2
+
+
+def test_fix_hook_modifies_the_files_fails_once_then_passes(tmp_path, head):
+    repo = _repo(tmp_path, typo=False)
+    sa = repo / "k8s" / "serviceaccount.yaml"
+    sa.write_text(sa.read_text().replace('token-expiration: "43200"', 'token-expiration: "300"'))
+    _git(repo, "commit", "-qam", "a token lifetime the webhook clamps")
+    first = _try_repo(repo, head, "irsalint-fix", tmp_path)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout, first.stdout
+    assert 'token-expiration: "600"' in sa.read_text()
+    # The second commit attempt: the hook's own command (a second try-repo would only reinstall
+    # the hook environment, ~8 s) exits 0 and changes nothing, which is what pre-commit checks.
+    _git(repo, "commit", "-qam", "the fix")
+    files = _git(repo, "ls-files").split()
+    before = {f: (repo / f).read_bytes() for f in files}
+    second = irsalint("check", "--changed", "--fix", *files, cwd=repo)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert {f: (repo / f).read_bytes() for f in files} == before

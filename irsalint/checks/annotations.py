@@ -12,6 +12,7 @@ from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
 from irsalint.checks.labels import namespaced, plural, quoted, sa_label, workload_label
+from irsalint.fix.model import SAFE, UNSAFE, FixIntent, SetString
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph, MatchStatus
 from irsalint.iam import is_valid_role_arn
 from irsalint.model import Annotation, Location, ServiceAccount, Str, Workload
@@ -65,7 +66,17 @@ def invalid_role_arn(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hi
             entity_of(sa),
             _kustomizations(sa.related),
             rendering=rendering_of(sa),
+            fix=_arn_fix(graph, sa, annotation, value, fix) if fix else None,
         )
+
+
+def _arn_fix(graph: IrsaGraph, sa: ServiceAccount, annotation: Annotation, value: str, arn: str) -> FixIntent:
+    """Safe when the corrected ARN names exactly one scanned role (the repository confirms it);
+    otherwise only offered as unsafe: the correction is mechanical, the role it names unchecked."""
+    roles = graph.roles_for_arn(arn, sa)
+    if len(roles) == 1:
+        return FixIntent(f'Write "{arn}" (role {roles[0].address})', SAFE, (SetString(annotation.loc, value, arn),))
+    return FixIntent(f'Write "{arn}" (no scanned role confirms it)', UNSAFE, (SetString(annotation.loc, value, arn),))
 
 
 def arn_problem(value: str) -> str:
@@ -137,6 +148,8 @@ def suggested_arn(value: str) -> str | None:
             parts[2], parts[5] = "iam", "role/" + parts[5].split("/")[1]  # the session's role (path not known)
         elif parts[5].startswith("role:"):
             parts[5] = "role/" + parts[5][len("role:") :]
+        elif parts[5] and "/" not in parts[5] and ":" not in parts[5] and parts[5] not in _IAM_RESOURCE_TYPES:
+            parts[5] = "role/" + parts[5]  # arn:aws:iam::111122223333:my-role
         candidate = ":".join(parts)
     if candidate != value and is_valid_role_arn(candidate):
         return candidate

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from irsalint.checks.labels import namespaced, sa_label, workload_label
+from irsalint.fix.model import FixIntent
 from irsalint.graph import IrsaGraph
 from irsalint.model import Location, ServiceAccount, Workload
 
@@ -22,6 +23,7 @@ class Hit:
     # for hits about one rendering of a source object (a kustomize overlay's copy): how this
     # rendering is called; the engine merges the renderings of one line into one finding
     rendering: str = ""
+    fix: FixIntent | None = None  # the edit that removes the finding (irsalint.fix)
 
 
 class Check(Protocol):

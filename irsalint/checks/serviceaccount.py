@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
 from irsalint.checks.labels import quoted, sa_label, workload_label
+from irsalint.fix.model import SAFE, FixIntent, InsertEntry, SetString
 from irsalint.graph import ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION, IrsaGraph
 from irsalint.model import Annotation, Location
 
@@ -15,6 +17,14 @@ MIN_EXPIRATION = 600
 MAX_EXPIRATION = 86400
 _GO_INT_RE = re.compile(r"^[+-]?[0-9]+$")  # strconv.ParseInt(value, 10, 64)
 _INT64 = 2**63
+# A Go duration (time.ParseDuration) and days: "1h", "90m", "3600s", "1h30m", "1d". The webhook
+# accepts none of them; the fix writes the seconds they mean.
+_DURATION_PART_RE = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d)")
+_UNIT_SECONDS = {
+    "ns": Fraction(1, 10**9), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6), "μs": Fraction(1, 10**6),
+    "ms": Fraction(1, 1000), "s": Fraction(1), "m": Fraction(60), "h": Fraction(3600), "d": Fraction(86400),
+}  # fmt: skip
+AUTOMOUNT_KEY = "automountServiceAccountToken"
 
 
 def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -40,6 +50,8 @@ def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[
                 related,
                 level="note",
                 rendering=rendering_of(sa),
+                fix=FixIntent(f"Add {AUTOMOUNT_KEY}: true (the default, made explicit)", SAFE,
+                              (InsertEntry(sa.name_loc, AUTOMOUNT_KEY, "true"),)),
             )
     irsa_ids = {sa.id for sa in irsa}
     for workload in graph.workloads:
@@ -81,6 +93,7 @@ def _expiration(annotation: Annotation, where: str, entity: str, rendering: str)
             loc,
             entity,
             rendering=rendering,
+            fix=_expiration_fix(annotation, value),
         )
         return
     seconds = int(value)
@@ -91,6 +104,7 @@ def _expiration(annotation: Annotation, where: str, entity: str, rendering: str)
             loc,
             entity,
             rendering=rendering,
+            fix=_expiration_fix(annotation, value),
         )
     elif seconds > MAX_EXPIRATION:
         yield Hit(
@@ -100,4 +114,38 @@ def _expiration(annotation: Annotation, where: str, entity: str, rendering: str)
             entity,
             level="warning",
             rendering=rendering,
+            fix=_expiration_fix(annotation, value),
         )
+
+
+def duration_seconds(value: str) -> Fraction | None:
+    """Seconds meant by an integer with stray whitespace or by a duration ("1h30m", "1d"); None
+    for anything else (a sign, hexadecimal, prose)."""
+    text = value.strip()
+    if _GO_INT_RE.match(text):
+        return Fraction(int(text))
+    total, position = Fraction(0), 0
+    for match in _DURATION_PART_RE.finditer(text):
+        if match.start() != position:
+            return None
+        total += Fraction(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        position = match.end()
+    return total if text and position == len(text) else None
+
+
+def _expiration_fix(annotation: Annotation, value: str) -> FixIntent | None:
+    """The value the webhook would use or the author meant, in seconds, within [600, 86400]."""
+    seconds = duration_seconds(value)
+    if seconds is None:
+        return None
+    if seconds < MIN_EXPIRATION:
+        new = str(MIN_EXPIRATION)
+    elif seconds > MAX_EXPIRATION:
+        new = str(MAX_EXPIRATION)
+    elif seconds.denominator == 1:
+        new = str(seconds.numerator)
+    else:
+        return None  # "3600.5s": no whole number of seconds to write
+    if new == value:
+        return None
+    return FixIntent(f'Write "{new}"', SAFE, (SetString(annotation.loc, value, new),))

@@ -12,6 +12,8 @@ from typing import Any
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
 from irsalint.checks.conditions import audience_owned_elsewhere, malformed_key
 from irsalint.checks.labels import join_some, role_label, sa_label, short_issuer
+from irsalint.checks.typo import typo_fix
+from irsalint.fix.model import UNSAFE, AddAudience, FixIntent
 from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
@@ -53,6 +55,7 @@ def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
             entity=entity_of(sa),
             related=(("the trust policy", _trust_location(role)),) + tuple(("where its namespace is set", loc) for loc in sa.related),
             rendering=rendering_of(sa),
+            fix=typo_fix(graph, sa, role) if len(roles) == 1 else None,
         )
 
 
@@ -210,6 +213,7 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
         if not aud:
             if any(c.claim is UNKNOWN for c in statement.conditions):
                 continue
+            subs = [c for c in sub_conditions(statement) if c.operator in _AUDIENCE_BESIDE]
             yield Hit(
                 message=(
                     f"Role {_role_label(role)} trusts the cluster's OIDC provider with no `:aud` condition. "
@@ -218,6 +222,7 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 loc=statement.loc,
                 entity=f"Role {role.address}",
                 related=_role_related(role, statement.loc),
+                fix=_audience_fix(subs[0]) if subs and statement.generated_by is None else None,
             )
             continue
         for condition in aud:
@@ -240,6 +245,19 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 entity=f"Role {role.address}",
                 related=_role_related(role, condition.loc),
             )
+
+
+# `:sub` operators beside which `:aud` = sts.amazonaws.com means what it says (never under a
+# negated or multi-valued operator: StringNotEquals would then refuse every STS token).
+_AUDIENCE_BESIDE = frozenset({"StringEquals", "StringLike", "StringEqualsIfExists", "StringLikeIfExists"})
+
+
+def _audience_fix(sub: Condition) -> FixIntent:
+    """Unsafe: the trust then refuses tokens issued for another audience, which some client may
+    use today (a custom token projection), so the role's behaviour changes."""
+    return FixIntent(
+        f'Add the `:aud` condition = "{STS_AUDIENCE}" next to the `:sub` condition', UNSAFE, (AddAudience(sub.loc),)
+    )
 
 
 # --- IRSA012: condition keys of another OIDC issuer than the Federated principal -------------------

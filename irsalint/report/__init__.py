@@ -20,6 +20,7 @@ class RenderOptions:
     # text: show paths relative to this directory, itself relative to the root (the working
     # directory, for clickable paths); None: as reported (relative to the root)
     relative_to: str | None = None
+    unsafe_fixes: bool = False  # text: unsafe fixes count as applicable ([*]) too
 
 
 def _text(result: LintResult, options: RenderOptions) -> str:

@@ -6,9 +6,12 @@ import json
 from typing import Any
 
 from irsalint import __version__
-from irsalint.engine import LintResult
+from irsalint.engine import Finding, LintResult
+from irsalint.fix.model import Edit
 from irsalint.model import Location
 
+# "1" grows only by optional keys (the schema of version 1 validates every version-1 report ever
+# written); a key removed, renamed or given another meaning is version "2".
 SCHEMA_VERSION = "1"
 
 
@@ -22,9 +25,29 @@ def location(loc: Location) -> dict[str, Any]:
     }
 
 
+def edit(edit: Edit) -> dict[str, Any]:
+    """A replacement of the span from (line, column) to (endLine, endColumn), end exclusive,
+    columns in code points; equal ends: an insertion."""
+    return {
+        "location": {"path": edit.path, "line": edit.line, "column": edit.col, "endLine": edit.end_line,
+                     "endColumn": edit.end_col},
+        "content": edit.text,
+    }
+
+
+def _with_fix(entry: dict[str, Any], finding: Finding) -> dict[str, Any]:
+    if finding.fix is not None:
+        entry["fix"] = {
+            "applicability": finding.fix.applicability,
+            "message": finding.fix.message,
+            "edits": [edit(e) for e in finding.fix.edits],
+        }
+    return entry
+
+
 def document(result: LintResult) -> dict[str, Any]:
     findings = [
-        {
+        _with_fix({
             "rule": f.rule_id,
             "name": f.rule_name,
             "level": f.level,
@@ -34,7 +57,7 @@ def document(result: LintResult) -> dict[str, Any]:
             "related": [{"message": label, "location": location(loc)} for label, loc in f.related],
             "entity": f.entity,
             "fingerprint": f.fingerprint,
-        }
+        }, f)
         for f in result.findings
     ]
     counts = {level: sum(1 for f in result.findings if f.level == level) for level in ("error", "warning", "note")}

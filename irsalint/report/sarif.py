@@ -10,6 +10,7 @@ from urllib.parse import quote
 from irsalint import __version__
 from irsalint.docs import markdown, text
 from irsalint.engine import Finding, LintResult, Suppressed
+from irsalint.fix.model import SAFE, Fix
 from irsalint.model import Location, SkipNote
 from irsalint.rules import Rule
 
@@ -87,6 +88,8 @@ def render(result: LintResult, include_suppressed: bool = False, category: str |
             if suppressed.justification:
                 suppression["justification"] = suppressed.justification
             entry["suppressions"] = [suppression]
+        if finding.fix is not None and suppressed is None:  # a suppressed finding asks for no edit
+            entry["fixes"] = [_fix(finding.fix)]
         if finding.related:
             entry["relatedLocations"] = [
                 {"id": i, "physicalLocation": _physical(loc), "message": {"text": label}}
@@ -129,6 +132,28 @@ def render(result: LintResult, include_suppressed: bool = False, category: str |
     # never hides a file that was never linted.
     run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notifications}]
     return json.dumps(document, indent=2) + "\n"
+
+
+def _fix(fix: Fix) -> dict[str, Any]:
+    """SARIF §3.55: one artifactChange per file, its replacements in file order. Regions use the
+    run's columnKind (code points), end exclusive; an empty region is an insertion point."""
+    changes = []
+    for path in fix.paths:
+        replacements = [
+            {
+                "deletedRegion": {"startLine": e.line, "startColumn": e.col, "endLine": e.end_line, "endColumn": e.end_col},
+                "insertedContent": {"text": e.text},
+            }
+            for e in fix.edits
+            if e.path == path
+        ]
+        changes.append({"artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"}, "replacements": replacements})
+    unsafe = "" if fix.applicability == SAFE else " (unsafe: changes behaviour; applied with --fix --unsafe-fixes)"
+    return {
+        "description": {"text": f"{fix.message}{unsafe}."},
+        "artifactChanges": changes,
+        "properties": {"applicability": fix.applicability},
+    }
 
 
 # Skips that are failures to read (rather than files deliberately left out, such as Helm

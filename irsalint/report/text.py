@@ -1,5 +1,6 @@
 """`path:line:col: IRSA001 [error] message`, related locations indented, the skipped files, then
-a summary.
+a summary. A finding that `--fix` would fix is marked `[*]` before its message (with
+`--unsafe-fixes`, unsafe fixes too), and the summary ends with how many are fixable.
 
 On an interactive terminal each finding also shows the offending source line with a caret, and
 the summary ends with the elapsed time; both are left out otherwise (byte-identical output).
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from irsalint.engine import Finding, LintResult
+from irsalint.fix.model import SAFE
 
 if TYPE_CHECKING:
     from irsalint.report import RenderOptions
@@ -42,7 +44,8 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
             rule = f"{_BOLD}{finding.rule_id}{_RESET}"
         else:
             rule = finding.rule_id
-        lines.append(f"{show(loc.path)}:{loc.line}:{loc.col}: {rule} {level} {finding.message}")
+        mark = "[*] " if _fixable(finding, options.unsafe_fixes) else ""
+        lines.append(f"{show(loc.path)}:{loc.line}:{loc.col}: {rule} {level} {mark}{finding.message}")
         if options.excerpt:
             lines.extend(_excerpt(finding, sources.lines(loc.path), color))
         for label, related in finding.related:
@@ -51,7 +54,25 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
         return "".join(f"{line}\n" for line in lines)
     lines.extend(skipped_lines(result, options.verbose, show))
     lines.append(summary(result, options.timing))
+    fixable = fixable_line(result.findings, options.unsafe_fixes)
+    if fixable:
+        lines.append(fixable)
     return "\n".join(lines) + "\n"
+
+
+def _fixable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and (unsafe or finding.fix.applicability == SAFE)
+
+
+def fixable_line(findings: tuple[Finding, ...], unsafe: bool) -> str:
+    """`2 fixable with --fix (1 more with --unsafe-fixes).`, or "" when nothing is."""
+    safe = sum(1 for f in findings if _fixable(f, False))
+    more = sum(1 for f in findings if f.fix is not None) - safe
+    if unsafe and more:
+        return f"{safe + more} fixable with --fix --unsafe-fixes."
+    if safe:
+        return f"{safe} fixable with --fix" + (f" ({more} more with --unsafe-fixes)." if more else ".")
+    return f"{more} fixable with --fix --unsafe-fixes." if more else ""
 
 
 def shown_path(relative_to: str | None) -> Callable[[str], str]:

@@ -1,0 +1,113 @@
+"""IRSA001's fix for a one-edit typo between a ServiceAccount and the trust subject of its role.
+
+The side to edit is the one whose value nothing else in the repository uses, while the other
+side's value is used elsewhere: the namespace of other ServiceAccounts, workloads, objects, trust
+subjects or Pod Identity associations; the name of workloads' `serviceAccountName`, of other
+trust subjects or associations. When both or neither side is used elsewhere, there is no fix:
+the repository does not say which one is wrong. Either edit changes who may assume the role or
+where the ServiceAccount lives: unsafe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from irsalint.fix.model import UNSAFE, FixIntent, SetString
+from irsalint.graph import IrsaGraph
+from irsalint.iam import (
+    SA_SUBJECT_PREFIX,
+    edit_distance,
+    has_wildcard,
+    is_positive_string_operator,
+    sub_conditions,
+    web_identity_statements,
+)
+from irsalint.model import IamRole, Location, ServiceAccount, Value
+
+
+def typo_fix(graph: IrsaGraph, sa: ServiceAccount, role: IamRole) -> FixIntent | None:
+    if role.trust is None or not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+        return None
+    subject = f"{SA_SUBJECT_PREFIX}{sa.namespace}:{sa.name}"
+    values = [v for v in _subject_values(role, admitting=True) if isinstance(v.value, str)]
+    near = sorted({v.value for v in values if isinstance(v.value, str) and _one_edit(v.value, subject)})
+    if len(near) != 1:
+        return None
+    admitted = near[0]
+    namespace, _, name = admitted[len(SA_SUBJECT_PREFIX) :].partition(":")
+    part = "namespace" if namespace != sa.namespace else "name"
+    trust_sites = [v for v in values if v.value == admitted]
+    exclude = {sa.name_loc, *(v.loc for v in trust_sites)}
+    trust_used = _used(graph, part, namespace, name, exclude)
+    sa_used = _used(graph, part, sa.namespace, sa.name, exclude)
+    if trust_used and not sa_used:
+        return _fix_service_account(sa, part, namespace if part == "namespace" else name)
+    if sa_used and not trust_used:
+        message = f'Admit "{subject}" in the trust of role {role.address} instead of "{admitted}"'
+        changes = tuple(SetString(v.loc, admitted, subject, tail=True) for v in trust_sites)
+        return FixIntent(message, UNSAFE, changes)
+    return None
+
+
+def _one_edit(admitted: str, subject: str) -> bool:
+    """A subject that differs from the ServiceAccount's in one character of its namespace or name."""
+    if has_wildcard(admitted) or not admitted.startswith(SA_SUBJECT_PREFIX):
+        return False
+    namespace, _, name = admitted[len(SA_SUBJECT_PREFIX) :].partition(":")
+    want_namespace, _, want_name = subject[len(SA_SUBJECT_PREFIX) :].partition(":")
+    if name == want_name and namespace != want_namespace:
+        return edit_distance(namespace, want_namespace) == 1
+    return namespace == want_namespace and name != want_name and edit_distance(name, want_name) == 1
+
+
+def _fix_service_account(sa: ServiceAccount, part: str, value: str) -> FixIntent | None:
+    """The ServiceAccount's own `metadata.namespace` or `metadata.name` (manifests and Terraform
+    `kubernetes_service_account`); not a namespace that a kustomization sets."""
+    if sa.related or sa.rendering or sa.origin not in ("manifest", "terraform"):
+        return None
+    old = sa.namespace if part == "namespace" else sa.name
+    if not isinstance(old, str):
+        return None
+    message = f'Change the {part} of ServiceAccount {sa.name if part == "namespace" else old} to "{value}"'
+    sibling = "namespace" if part == "namespace" else None
+    return FixIntent(message, UNSAFE, (SetString(sa.name_loc, old, value, sibling=sibling),))
+
+
+def _subject_values(role: IamRole, admitting: bool = False) -> Iterator[Value]:
+    """The `:sub` values of a trust; `admitting`: only those of positive operators (the subjects
+    it admits, not those a StringNotEquals excludes)."""
+    if role.trust is None:
+        return
+    for statement in web_identity_statements(role.trust):
+        for condition in sub_conditions(statement):
+            if not admitting or is_positive_string_operator(condition.operator):
+                yield from condition.values.values
+
+
+def _used(graph: IrsaGraph, part: str, namespace: str, name: str, exclude: set[Location]) -> bool:
+    """Whether something other than the pair itself uses this namespace (or this name in it)."""
+    project = graph.project
+    if part == "namespace":
+        places = [(s.namespace, s.name_loc) for s in graph.service_accounts]
+        places += [(w.namespace, w.name_loc) for w in graph.workloads]
+        places += [(o.namespace, o.name_loc) for o in project.objects]
+        if any(ns == namespace and loc not in exclude for ns, loc in places):
+            return True
+        if any(a.namespace == namespace for a in project.terraform.associations):
+            return True
+        prefix = f"{SA_SUBJECT_PREFIX}{namespace}:"
+        return any(s.startswith(prefix) for s in _all_subjects(graph, exclude))
+    if any(w.namespace == namespace and w.service_account == name for w in graph.workloads):
+        return True
+    if any(s.namespace == namespace and s.name == name and s.name_loc not in exclude for s in graph.service_accounts):
+        return True
+    if any(a.namespace == namespace and a.service_account == name for a in project.terraform.associations):
+        return True
+    subject = f"{SA_SUBJECT_PREFIX}{namespace}:{name}"
+    return any(s == subject for s in _all_subjects(graph, exclude))
+
+
+def _all_subjects(graph: IrsaGraph, exclude: set[Location]) -> Iterator[str]:
+    for role in graph.roles.values():
+        for value in _subject_values(role):
+            if isinstance(value.value, str) and value.loc not in exclude:
+                yield value.value
