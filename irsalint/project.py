@@ -13,6 +13,7 @@ from irsalint.load.k8s import K8sFile, Kustomization
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
+from irsalint.sources.gitops import render as gitops
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
 
 
@@ -66,6 +67,8 @@ def build_project(
     if manifest_roles:  # eksctl ClusterConfig roles join the Terraform ones
         facts = replace(facts, roles=facts.roles + manifest_roles)
     sas = [*_helm_values_in_release(sas, facts.helm_releases)]
+    # Flux and Argo CD objects: postBuild substitution, Helm releases' ServiceAccounts
+    sas, workloads = gitops.apply(k8s_files, renderings, sas, workloads, frozenset(k.path for k in k8s_files))
     for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
         facts = replace(
             facts,
