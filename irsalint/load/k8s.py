@@ -159,6 +159,7 @@ def load_manifest(
         # (Helm values too: their ServiceAccount settings sit under arbitrary keys)
         whole = kustomization or values_file or eksctl or cloudformation or gitops.wants_whole_documents(text)
         wanted = None if whole else keep
+        reader.whole = wanted is None
         for document in compose_documents(text, wanted, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
             if kustomization:
                 first = first or [document]
@@ -174,6 +175,8 @@ def load_manifest(
                     reader.roles.extend(read_template(path, document, reader.loc))
             streamed.clear()
     except yaml.MarkedYAMLError as error:
+        if reader.argo_only:  # not the ApplicationSet it looked like: skipped as before
+            return SkipNote(path, "Helm template ({{ }}): not linted")
         if not looks_like_manifest(text) and not kustomization:
             return SkipNote(path, "not YAML")
         mark = error.problem_mark or error.context_mark
@@ -182,7 +185,7 @@ def load_manifest(
         problem = error.problem or "invalid YAML"
         return Diagnostic(Location(path, line, col), f"YAML syntax error: {problem}", irsa_level(text))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
-        if not looks_like_manifest(text):
+        if not looks_like_manifest(text) or reader.argo_only:
             return SkipNote(path, "not YAML")
         if isinstance(error, yaml.reader.ReaderError):
             # libyaml's reader (NUL and other control characters) reports a byte offset, no mark
@@ -240,6 +243,7 @@ class _Reader:
         self.gitops: list[GitOpsRecord] = []
         self.restore: Callable[[str], str] = _same  # an ApplicationSet's {{ }} back from their tokens
         self.argo_only = False  # a templated ApplicationSet file: nothing else in it is read
+        self.whole = False  # documents composed in full (else only KEYS_READ are there)
         self._all_lines: list[str] | None = None
 
     def all_lines(self) -> list[str]:
@@ -283,7 +287,9 @@ class _Reader:
         api_version = str(text_of(get(node, "apiVersion")))
         if self.argo_only and not api_version.startswith("argoproj.io/"):
             return
-        record = gitops.read_object(self.path, kind, api_version, node, self.loc, self.all_lines, depth, self.restore)
+        record = gitops.read_object(
+            self.path, kind, api_version, node, self.loc, self.all_lines, depth, self.restore, self.whole
+        )
         if record is not None:
             self.gitops.append(record)
         metadata = get(node, "metadata")

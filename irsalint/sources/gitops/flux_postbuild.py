@@ -137,13 +137,26 @@ def rendered_files(
                     found.update(p for p in manifest_set if p.startswith(prefix))
             continue
         prefix = directory + "/" if directory else ""
-        nested = sorted(d for d in kustomizations if d != directory and d.startswith(prefix))
         for path in manifest_set:
-            if path.startswith(prefix) and not any(path.startswith(d + "/") for d in nested):
+            if not path.startswith(prefix):
+                continue
+            nested = _kustomization_between(posixpath.dirname(path), directory, kustomizations)
+            if nested is None:
                 found.add(path)
-        outermost = [d for d in nested if not any(d.startswith(o + "/") for o in nested if o != d)]
-        stack.extend(outermost)
+            else:
+                stack.append(nested)  # Flux includes a subdirectory with a kustomization.yaml as one
     return found, {d for d in seen if d in kustomizations}
+
+
+def _kustomization_between(start: str, stop: str, kustomizations: Mapping[str, Sequence[str]]) -> str | None:
+    """The outermost kustomization directory from `start` up to (not including) `stop`."""
+    found = None
+    current = start
+    while current != stop and current:
+        if current in kustomizations:
+            found = current
+        current = posixpath.dirname(current)
+    return found
 
 
 def disabled(annotations: Iterable[tuple[str, object]]) -> bool:

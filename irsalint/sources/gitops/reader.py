@@ -46,15 +46,16 @@ def may_be_values(text: str) -> bool:
 
 def read_object(
     path: str, kind: str, api_version: str, node: yaml.Node, locate: Locate, lines: Lines, depth: int,
-    restore: Restore = same,
+    restore: Restore = same, whole: bool = True,
 ) -> GitOpsRecord | None:
+    """`whole`: the document was composed in full (a pruned one has no `data` to read)."""
     if kind == "HelmRelease" and api_version.startswith(flux_helmrelease.API_GROUP):
         return flux_helmrelease.read(path, node, locate)
     if kind == "Kustomization" and api_version.startswith(flux_postbuild.API_GROUP):
         return flux_postbuild.read(path, node, locate)
     if kind in argocd_application.KINDS and api_version.startswith(argocd_application.API_GROUP):
         return argocd_application.read(path, kind, node, locate, lines(), restore)
-    if kind in ("ConfigMap", "Secret") and api_version == "v1" and depth == 0:
+    if kind in ("ConfigMap", "Secret") and api_version == "v1" and depth == 0 and whole:
         # depth 0 only: the ConfigMaps of a `kubectl get -o yaml` List are no GitOps source
         return configmaps.read_config_object(path, kind, node, locate, lines())
     return None
