@@ -328,6 +328,19 @@ def test_large_configmap_dumps_are_not_read_as_values_sources() -> None:
     assert isinstance(big, K8sFile) and big.gitops == ()
 
 
+def test_large_dumps_of_gitops_objects_are_not_read_from_pruned_documents() -> None:
+    """A `kubectl get helmreleases -o yaml` dump over 2 MB is composed key by key: its values are
+    not there, so no record claims to know them."""
+    item = (
+        "- apiVersion: helm.toolkit.fluxcd.io/v2\n  kind: HelmRelease\n  metadata:\n    name: r{i}\n"
+        "  spec:\n    values:\n      serviceAccount:\n        name: x\n"
+    )
+    text = "apiVersion: v1\nkind: List\nitems:\n" + "".join(item.format(i=i) for i in range(25_000))
+    assert len(text) > 2 * 1024 * 1024
+    loaded = load_manifest("dump.yaml", text)
+    assert isinstance(loaded, K8sFile) and loaded.gitops == ()
+
+
 # --- the chart defaults table ----------------------------------------------------------------------
 
 

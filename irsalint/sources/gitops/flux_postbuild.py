@@ -1,7 +1,7 @@
 """Flux `Kustomization` (kustomize.toolkit.fluxcd.io): what it renders and its postBuild
 variable substitution.
 
-Read: `spec.path` (relative to the repository root), `spec.targetNamespace`,
+Read: `spec.sourceRef`, `spec.path` (relative to the repository root), `spec.targetNamespace`,
 `spec.postBuild.substitute` (a map) and `spec.postBuild.substituteFrom` (ConfigMaps / Secrets,
 `optional`). Variables come from `substituteFrom` in order, then `substitute` wins. Flux replaces
 `${var}`, `${var:=default}`, `${var:-default}`, `${var=default}` and `${var-default}` (fluxcd/pkg
@@ -59,6 +59,8 @@ def read(path: str, node: yaml.Node, locate: Callable[[yaml.Node], Location]) ->
         substitute_from=tuple(refs),
         loc=locate(name_key if name_key is not None else node),
         target_namespace_loc=locate(target_key) if target_key is not None else None,
+        source_kind=raw(get(get(spec, "sourceRef"), "kind")),
+        source_name=raw(get(get(spec, "sourceRef"), "name")),
     )
 
 

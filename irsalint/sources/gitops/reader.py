@@ -24,6 +24,7 @@ _GITOPS_API_RE = re.compile(
 # a dump of thousands of ConfigMaps is composed key by key, never whole.
 _CONFIG_RE = re.compile(r"^\s*(?:-\s+)?kind:\s*[\"']?(?:ConfigMap|Secret)[\"']?\s*$", re.MULTILINE)
 MAX_CONFIG_FILE = 256 * 1024
+MAX_VALUES_FILE = 2 * 1024 * 1024
 # A YAML file that is not a manifest may be Helm values when it mentions one of these.
 _VALUES_HINT_RE = re.compile(r"serviceAccount|nameOverride|fullnameOverride|namespaceOverride", re.IGNORECASE)
 
@@ -35,27 +36,33 @@ __all__ = ["may_be_values", "raw_fields", "read_generators", "read_object", "val
 
 
 def wants_whole_documents(text: str) -> bool:
-    if _GITOPS_API_RE.search(text) is not None:
+    """Flux / Argo CD objects and small ConfigMap files are composed whole: their values sit under
+    arbitrary keys. Larger files (dumps) stay pruned, and their GitOps objects are not read."""
+    if len(text) <= MAX_VALUES_FILE and _GITOPS_API_RE.search(text) is not None:
         return True
     return len(text) <= MAX_CONFIG_FILE and _CONFIG_RE.search(text) is not None
 
 
 def may_be_values(text: str) -> bool:
-    return _VALUES_HINT_RE.search(text) is not None
+    """A YAML file worth composing whole to read as Helm values (values files are small; a large
+    data file is not read that way)."""
+    return len(text) <= MAX_VALUES_FILE and _VALUES_HINT_RE.search(text) is not None
 
 
 def read_object(
     path: str, kind: str, api_version: str, node: yaml.Node, locate: Locate, lines: Lines, depth: int,
     restore: Restore = same, whole: bool = True,
 ) -> GitOpsRecord | None:
-    """`whole`: the document was composed in full (a pruned one has no `data` to read)."""
+    """`whole`: the document was composed in full (a pruned one lacks the values to read)."""
+    if not whole:
+        return None
     if kind == "HelmRelease" and api_version.startswith(flux_helmrelease.API_GROUP):
         return flux_helmrelease.read(path, node, locate)
     if kind == "Kustomization" and api_version.startswith(flux_postbuild.API_GROUP):
         return flux_postbuild.read(path, node, locate)
     if kind in argocd_application.KINDS and api_version.startswith(argocd_application.API_GROUP):
         return argocd_application.read(path, kind, node, locate, lines(), restore)
-    if kind in ("ConfigMap", "Secret") and api_version == "v1" and depth == 0 and whole:
+    if kind in ("ConfigMap", "Secret") and api_version == "v1" and depth == 0:
         # depth 0 only: the ConfigMaps of a `kubectl get -o yaml` List are no GitOps source
         return configmaps.read_config_object(path, kind, node, locate, lines())
     return None

@@ -103,6 +103,8 @@ class FluxKustomization:
     substitute_from: tuple[ValuesRef, ...]
     loc: Location  # metadata.name
     target_namespace_loc: Location | None = None
+    source_kind: Raw = None  # spec.sourceRef: only a GitRepository can be this repository
+    source_name: Raw = None
 
 
 @dataclass(frozen=True, slots=True)

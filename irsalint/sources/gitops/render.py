@@ -161,10 +161,15 @@ class GitOpsProject:
             pending = unresolved
 
     def _root(self, path: str, fk: FluxKustomization, parent: FluxScope | None) -> str | None:
-        if fk.path is None:
-            return ""
-        text = _text(fk.path, parent.variables if parent else NO_VARIABLES)
+        """The directory a Flux Kustomization builds, when its source is this repository: a
+        GitRepository (an OCIRepository or Bucket holds other files). The whole repository
+        (no path, `./`) only for `flux-system`, the source `flux bootstrap` makes of it."""
+        if fk.source_kind != "GitRepository":
+            return None
+        text = _text(fk.path, parent.variables if parent else NO_VARIABLES) if fk.path is not None else ""
         if not isinstance(text, str):
+            return None
+        if normalize_path(text) == "" and fk.source_name != "flux-system":
             return None
         return self.locate(text, path, directory=True)
 
