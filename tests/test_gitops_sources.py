@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from irsalint.cli import main
 from irsalint.load.k8s import K8sFile, load_manifest
-from irsalint.model import UNKNOWN, Partial, ServiceAccount, SkipNote
+from irsalint.model import UNKNOWN, Diagnostic, Partial, ServiceAccount, SkipNote
+from irsalint.project import build_project
 from irsalint.sources.gitops import chart_defaults
 from irsalint.sources.gitops.flux_helmrelease import release_name
 from irsalint.sources.gitops.flux_postbuild import Variables, rendered_files
@@ -299,6 +303,35 @@ def test_a_namespace_made_unknown_silences_the_finding(case: str, tmp_path: Path
     assert _irsa001(tmp_path / case) == set()
 
 
+import re as _re  # noqa: E402
+
+_SCALAR_LINE = _re.compile(r"^(\s*(?:- )?[\w.\-/]+: )([A-Za-z0-9][^#'\"{}\[\]]*?)(\s*(?:#.*)?)$")
+GITOPS_CASES = sorted({(kind, case) for kind, case, _role in FORMS})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(GITOPS_CASES), st.integers(0, 10_000))
+def test_a_literal_made_unknown_never_adds_a_finding(tmp_path: Path, pick: tuple[str, str], line_pick: int) -> None:
+    """Property (issue 11): replace any scalar literal of a case's YAML with an undefined
+    variable; the findings of every rule are a subset of the original ones."""
+    kind, case = pick
+    source = IRSA001 / kind / case
+    candidates = [(path, number) for path in sorted(source.rglob("*.yaml")) if "/templates/" not in str(path)
+                  for number, line in enumerate(path.read_text().splitlines())
+                  if _SCALAR_LINE.match(line) and "automountServiceAccountToken" not in line]
+    # (automountServiceAccountToken: ${X} reads as absent, an older IRSA004 behaviour outside this)
+    path, number = candidates[line_pick % len(candidates)]
+    target = Path(tempfile.mkdtemp(dir=tmp_path)) / case  # hypothesis reuses tmp_path
+    shutil.copytree(source, target)
+    copy = target / path.relative_to(source)
+    lines = copy.read_text().splitlines()
+    lines[number] = _SCALAR_LINE.sub(lambda m: m.group(1) + "${UNSET_VALUE}" + m.group(3), lines[number])
+    copy.write_text("\n".join(lines) + "\n")
+    before = {(f.loc.path, f.loc.line, f.rule_id) for f in run(source).findings}
+    after = {(f.loc.path, f.loc.line, f.rule_id) for f in run(target).findings}
+    assert after <= before, (copy, lines[number])
+
+
 # --- loader records ---------------------------------------------------------------------------------
 
 
@@ -339,6 +372,29 @@ def test_large_dumps_of_gitops_objects_are_not_read_from_pruned_documents() -> N
     assert len(text) > 2 * 1024 * 1024
     loaded = load_manifest("dump.yaml", text)
     assert isinstance(loaded, K8sFile) and loaded.gitops == ()
+
+
+GITOPS_FILES = sorted(
+    p for p in IRSA001.rglob("*.yaml") if ("flux-" in str(p) or "argocd-" in str(p)) and "/templates/" not in str(p)
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(GITOPS_FILES) - 1), st.integers(0, 400), st.integers(0, 5),
+                          st.sampled_from(["", "{{x}}", "${V}", ": ", "- ", "  ", "\n", "|", "null", "~", "[", "'", "0"])),
+                min_size=1, max_size=6))
+def test_mutated_gitops_objects_never_break_loading_or_joining(edits: list[tuple[int, int, int, str]]) -> None:
+    """Loader and project stage are total on GitOps objects: any edit gives a record, a
+    diagnostic or a skip note, and joining the files never raises."""
+    texts = {path.relative_to(IRSA001).as_posix(): path.read_text() for path in GITOPS_FILES}
+    for index, position, length, insert in edits:
+        name = sorted(texts)[index]
+        text = texts[name]
+        at = position % (len(text) + 1)
+        texts[name] = text[:at] + insert + text[at + length:]
+    results = [load_manifest(name, text) for name, text in sorted(texts.items())]
+    assert all(isinstance(r, (K8sFile, Diagnostic, SkipNote)) for r in results)
+    build_project(results)
 
 
 # --- the chart defaults table ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import itertools
 import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str, Workload
 from irsalint.placeholders import has_placeholder, placeholder_value
@@ -44,6 +44,7 @@ from irsalint.sources.gitops.records import (
 from irsalint.sources.terraform.helm import helm_path
 
 _MAX_VARIANTS = 16
+_Placed = TypeVar("_Placed", ServiceAccount, Workload)
 
 
 class KustomizationLike(Protocol):
@@ -258,7 +259,7 @@ class GitOpsProject:
         for sa in sas:
             scopes = self.scopes_of(sa.name_loc.path, sa.unit) if sa.origin == "manifest" else []
             if not scopes:
-                yield sa
+                yield _placeholder_namespace_unknown(sa)
                 continue
             for scope in scopes:
                 yield self._substituted_sa(sa, scope, several=len(scopes) > 1)
@@ -280,6 +281,8 @@ class GitOpsProject:
             related = (*related, scope.namespace_loc or scope.loc)
         elif "namespace" in fields and sa.namespace is UNKNOWN:
             namespace = _known_or_unknown(_text(fields["namespace"], variables))
+        elif isinstance(sa.namespace, str):  # kustomize may have set `${VAR}`: Flux substitutes it
+            namespace = _known_or_unknown(_text(sa.namespace, variables))
         return replace(
             sa,
             id=f"{sa.id}%{scope.loc.path}:{scope.loc.line}" if several else sa.id,
@@ -295,7 +298,7 @@ class GitOpsProject:
         for workload in workloads:
             scopes = self.scopes_of(workload.name_loc.path, workload.unit)
             if not scopes:
-                yield workload
+                yield _placeholder_namespace_unknown(workload)
                 continue
             for scope in scopes:
                 yield self._substituted_workload(workload, scope, several=len(scopes) > 1)
@@ -318,6 +321,8 @@ class GitOpsProject:
             related = (*related, scope.namespace_loc or scope.loc)
         elif "namespace" in fields and workload.namespace is UNKNOWN:
             namespace = _known_or_unknown(_text(fields["namespace"], variables))
+        elif isinstance(workload.namespace, str):
+            namespace = _known_or_unknown(_text(workload.namespace, variables))
         account = _text(fields["serviceAccountName"], variables) if "serviceAccountName" in fields else None
         return replace(
             workload,
@@ -353,7 +358,7 @@ class GitOpsProject:
         if scope is not None and scope.target_namespace is not None:
             namespace, where = scope.target_namespace, scope.namespace_loc
         elif rendering is not None and rendering.namespace:
-            namespace, where = rendering.namespace, rendering.via
+            namespace, where = _known_or_unknown(_text(rendering.namespace, variables)), rendering.via
         elif written is not None:
             namespace, where = written, hr.namespace_loc
         name = _text(hr.name, variables)
@@ -506,6 +511,13 @@ class GitOpsProject:
         return Layer(None)
 
 
+def _placeholder_namespace_unknown(record: _Placed) -> _Placed:
+    """A namespace a kustomization wrote as `${VAR}` (kustomize keeps it as text): unknown."""
+    if isinstance(record.namespace, str) and has_placeholder(record.namespace):
+        return replace(record, namespace=UNKNOWN)
+    return record
+
+
 def _join(base: str, relative: str) -> str:
     return posixpath.normpath(posixpath.join(base, relative))
 
@@ -526,8 +538,6 @@ def apply(
     read: frozenset[str],
 ) -> tuple[list[ServiceAccount], list[Workload]]:
     """The project's ServiceAccounts and workloads with the GitOps objects applied."""
-    if not any(file.gitops for file in files):
-        return list(sas), list(workloads)
     project = GitOpsProject(files, renderings, read)
     rendered = list(project.render_service_accounts(sas))
     rendered_workloads = list(project.render_workloads(workloads))
