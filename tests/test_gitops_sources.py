@@ -167,6 +167,67 @@ def test_unresolved_variables_stay_unknown(tmp_path: Path) -> None:
     assert _irsa001(tmp_path / "case") == set()
 
 
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+FLUX_KUSTOMIZATION = """apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: {name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: {path}
+  sourceRef:
+    kind: {source}
+    name: flux-system
+  postBuild:
+    substitute:
+      {variable}: {value}
+"""
+
+
+def test_a_kustomization_path_resolves_with_its_parent_s_variables(tmp_path: Path) -> None:
+    """flux-system (./clusters/prod) renders apps.yaml, whose path is ./apps/${CLUSTER}: the
+    parent's variables resolve it; the objects take the cluster directory as their unit."""
+    repo = _write(tmp_path / "repo", {
+        "clusters/prod/flux-system/gotk-sync.yaml": FLUX_KUSTOMIZATION.format(
+            name="flux-system", path="./clusters/prod", source="GitRepository", variable="CLUSTER", value="prod"),
+        "clusters/prod/apps.yaml": FLUX_KUSTOMIZATION.format(
+            name="apps", path="./apps/${CLUSTER}", source="GitRepository", variable="TEAM_NS", value="payments"),
+        "apps/prod/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: ${TEAM_NS}\n"
+                             "  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/prod-api\n",
+        "terraform/main.tf": (IRSA001 / "bad" / "flux-helmrelease-values" / "main.tf").read_text()
+        .replace("payout-exporter", "prod-api").replace("payouts:prod-api", "payments:api"),
+    })
+    result = run(repo)
+    sa = next(sa for sa in result.project.service_accounts if sa.name == "api")
+    assert (sa.namespace, sa.unit) == ("payments", "clusters/prod")
+    assert not [f for f in result.findings if f.rule_id == "IRSA001"]
+
+
+def test_an_oci_source_renders_nothing_of_this_repository(tmp_path: Path) -> None:
+    repo = _write(tmp_path / "repo", {
+        "flux.yaml": FLUX_KUSTOMIZATION.format(name="vendor", path="./", source="OCIRepository",
+                                               variable="NS", value="x"),
+        "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: ${NS}\n",
+    })
+    sa = next(sa for sa in run(repo).project.service_accounts if sa.name == "api")
+    assert sa.namespace is UNKNOWN
+
+
+def test_an_optional_source_of_that_name_elsewhere_is_unknown_not_absent(tmp_path: Path) -> None:
+    case = _helmrelease(tmp_path, "  valuesFrom:\n    - kind: ConfigMap\n      name: overrides\n      optional: true\n")
+    (case / "overrides.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: overrides\n  namespace: elsewhere\ndata:\n  a: b\n"
+    )
+    assert _only(case, "flux:HelmRelease:").name is UNKNOWN
+
+
 def test_variables_substitution_semantics() -> None:
     closed = Variables({"A": "x", "E": ""}, closed=True)
     assert closed.substitute("${A}-${B}") == "x-${B}"  # undefined: kept (Flux would make it empty)

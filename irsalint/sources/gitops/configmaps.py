@@ -125,13 +125,18 @@ class ConfigIndex:
     """Every ConfigMap / Secret of the scan, by kind and name."""
 
     def __init__(
-        self, objects: Sequence[ConfigData], values_files: Mapping[str, ValuesFile], read: frozenset[str]
+        self,
+        objects: Sequence[ConfigData],
+        values_files: Mapping[str, ValuesFile],
+        read: frozenset[str],
+        placed: Mapping[Location, frozenset[str | None]] | None = None,
     ) -> None:
         self.by_name: dict[tuple[str, str], list[ConfigData]] = {}
         for data in objects:
             self.by_name.setdefault((data.kind, data.name), []).append(data)
         self.values_files = values_files
         self.read = read  # YAML files read without error (a file with no values record holds none)
+        self.placed = placed or {}  # an object's namespaces as rendered (None: its deployer's)
 
     def candidates(self, ref: ValuesRef, namespace: object) -> list[ConfigData]:
         """The objects a reference may name: same kind and name, in the referrer's namespace when
@@ -140,8 +145,13 @@ class ConfigIndex:
             return []
         found = self.by_name.get((ref.kind, ref.name), [])
         if isinstance(namespace, str):
-            found = [d for d in found if d.namespace is None or d.namespace == namespace]
+            found = [d for d in found if namespace in self.placed.get(d.loc, frozenset({d.namespace}))
+                     or None in self.placed.get(d.loc, frozenset({d.namespace}))]
         return sorted(found, key=lambda d: d.loc)
+
+    def named_anywhere(self, ref: ValuesRef) -> bool:
+        """Some object of that kind and name is in the repository (whatever its namespace)."""
+        return ref.name is not None and (ref.kind, ref.name) in self.by_name
 
     def values_of(self, entry: DataEntry) -> ValuesDoc | None:
         """The values a key holds: parsed in place, or the generator's file; None when unreadable."""

@@ -137,29 +137,53 @@ class GitOpsProject:
                 elif isinstance(record, ArgoApplication):
                     self.applications.append((file.path, record))
         self.manifests = manifests
-        self.index = ConfigIndex(configs, self.values_files, read)
+        self.index = ConfigIndex(configs, self.values_files, read, self._placed(configs))
         self.consumed: set[str] = set()  # values files a release reads
         self.scopes: dict[str, list[FluxScope]] = {}  # file (or kustomization dir) -> scopes
         if self.flux_kustomizations:
             self._flux_scopes()
 
+    def _placed(self, configs: Sequence[ConfigData]) -> dict[Location, frozenset[str | None]]:
+        """The namespaces a ConfigMap / Secret manifest lands in: kustomize's, else its own."""
+        placed: dict[Location, frozenset[str | None]] = {}
+        for data in configs:
+            if data.generated:
+                continue
+            renderings = self.renderings.get(data.loc.path, ())
+            namespaces: set[str | None] = {r.namespace for r in renderings if r.namespace}
+            if not renderings or any(not r.namespace for r in renderings):
+                namespaces.add(data.namespace)
+            placed[data.loc] = frozenset(namespaces)
+        return placed
+
     # --- Flux Kustomizations ----------------------------------------------------------------------
 
     def _flux_scopes(self) -> None:
-        pending = sorted(self.flux_kustomizations, key=lambda item: item[1].loc)
-        for _round in range(4):  # a path written with ${VAR} resolves once the parent's scope is known
-            unresolved: list[tuple[str, FluxKustomization]] = []
-            for path, fk in pending:
-                parents = self.scopes.get(path, [])
+        """Every Kustomization's scope, computed again with the parents found by the previous
+        round until nothing changes: a child's unit, its `${VAR}` path and target namespace
+        depend on the Kustomization that renders its file (flux-system -> apps -> app)."""
+        kustomizations = sorted(self.flux_kustomizations, key=lambda item: item[1].loc)
+        rendered: dict[str, list[str]] = {}
+        previous: dict[str, list[FluxScope]] = {}
+        for _round in range(6):
+            current: dict[str, list[FluxScope]] = {}
+            for path, fk in kustomizations:
+                parents = [s for s in previous.get(path, []) if s.loc != fk.loc]
                 parent = parents[0] if len(parents) == 1 else None
                 root = self._root(path, fk, parent)
                 if root is None:
-                    unresolved.append((path, fk))
                     continue
-                self._add_scope(path, fk, root, parent)
-            if len(unresolved) == len(pending):
+                scope = self._scope(path, fk, root, parent)
+                if root not in rendered:
+                    files, directories = rendered_files(root, self.kustomizations, self.manifests)
+                    rendered[root] = sorted(files | directories)
+                for target in rendered[root]:
+                    if scope not in current.setdefault(target, []):
+                        current[target].append(scope)
+            if current == previous:
                 break
-            pending = unresolved
+            previous = current
+        self.scopes = previous
 
     def _root(self, path: str, fk: FluxKustomization, parent: FluxScope | None) -> str | None:
         """The directory a Flux Kustomization builds, when its source is this repository: a
@@ -192,7 +216,7 @@ class GitOpsProject:
                 return candidate
         return None
 
-    def _add_scope(self, path: str, fk: FluxKustomization, root: str, parent: FluxScope | None) -> None:
+    def _scope(self, path: str, fk: FluxKustomization, root: str, parent: FluxScope | None) -> FluxScope:
         variables = self._variables(fk, parent)
         if root and _contains(root, path):
             unit = root  # a cluster's own Kustomization (flux-system) renders the directory it is in
@@ -203,12 +227,8 @@ class GitOpsProject:
         target = _text(fk.target_namespace, parent.variables if parent else NO_VARIABLES)
         name = _text(fk.name) if fk.name is not None else None
         label = f"Kustomization {name}" if isinstance(name, str) else f"Kustomization at {fk.loc}"
-        scope = FluxScope(label, root, unit, variables, target if isinstance(target, str) else None, fk.loc,
-                          fk.target_namespace_loc)
-        files, directories = rendered_files(root, self.kustomizations, self.manifests)
-        for rendered in sorted(files | directories):
-            if scope not in self.scopes.setdefault(rendered, []):
-                self.scopes[rendered].append(scope)
+        return FluxScope(label, root, unit, variables, target if isinstance(target, str) else None, fk.loc,
+                         fk.target_namespace_loc)
 
     def _variables(self, fk: FluxKustomization, parent: FluxScope | None) -> Variables:
         values: dict[str, str | None] = {}
@@ -217,7 +237,9 @@ class GitOpsProject:
         for ref in fk.substitute_from:
             found = self.index.candidates(ref, namespace if isinstance(namespace, str) else UNKNOWN)
             if not found:
-                closed = closed and ref.optional  # an optional source that is not there is empty
+                # an optional source that is not in the repository is empty (as Flux treats a
+                # missing one); one of that name in another namespace may be misplaced by us
+                closed = closed and ref.optional and not self.index.named_anywhere(ref)
                 continue
             if len(found) > 1:
                 closed = False
@@ -426,7 +448,8 @@ class GitOpsProject:
         found = self.index.candidates(ref, namespace)
         if not found:
             # not in the repository: absent when optional (Flux skips it), else made elsewhere
-            return [None] if ref.optional else [Layer(None, target)]
+            absent = ref.optional and not self.index.named_anywhere(ref)
+            return [None] if absent else [Layer(None, target)]
         return [self._values_entry(ref, data, target) for data in found]
 
     def _values_entry(self, ref: ValuesRef, data: ConfigData, target: tuple[str, ...] | None) -> Layer | None:
