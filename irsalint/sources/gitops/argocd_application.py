@@ -13,16 +13,25 @@ the chart's values.yaml; `valuesObject`, when set, replaces `values` entirely. T
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import posixpath
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import yaml
 
-from irsalint.model import Location
-from irsalint.sources.gitops.common import Restore, flag, raw, raw_text, same
-from irsalint.sources.gitops.records import ArgoApplication, ArgoSource, ValueFile, ValueLeaf, ValuesDoc
+from irsalint.model import UNKNOWN, Location, ServiceAccount
+from irsalint.placeholders import has_placeholder
+from irsalint.sources.gitops.common import Restore, contains, flag, raw, raw_text, same, show
+from irsalint.sources.gitops.configmaps import values_in_file
+from irsalint.sources.gitops.flux_postbuild import field_value
+from irsalint.sources.gitops.helm_accounts import Layer, Merged, Release, service_accounts
+from irsalint.sources.gitops.records import ArgoApplication, ArgoSource, Raw, ValueFile, ValueLeaf, ValuesDoc
 from irsalint.sources.gitops.values import values_from_node, values_from_string
 from irsalint.sources.terraform.helm import helm_path
 from irsalint.yamlutil import get, get_key
+
+if TYPE_CHECKING:
+    from irsalint.sources.gitops.render import GitOpsProject
 
 API_GROUP = "argoproj.io/"
 KINDS = ("Application", "ApplicationSet")
@@ -104,3 +113,81 @@ def _parameters(node: yaml.Node | None, locate: Locate, restore: Restore) -> Ite
         if not flag(get(item, "forceString")) and text in ("true", "false", "null"):
             value = None if text == "null" else text == "true"
         yield ValueLeaf(keys, value, locate(value_key if value_key is not None else item))
+
+
+# --- project side ---------------------------------------------------------------------------------
+
+
+def accounts(project: GitOpsProject) -> Iterator[ServiceAccount]:
+    for path, app in project.applications:
+        namespace = field_value(app.destination_namespace)
+        app_name = field_value(app.name)
+        refs: dict[Raw, ArgoSource] = {s.ref: s for s in app.sources if isinstance(s.ref, str)}
+        for index, source in enumerate(app.sources):
+            layers = list(_argo_layers(project, path, source, refs))
+            release_text = field_value(source.release_name)
+            chart = field_value(source.chart)
+            suffix = f"[{index}]" if len(app.sources) > 1 else ""
+            release = Release(
+                id=f"argocd:{app.kind}:{show(app_name)}{suffix}@{path}:{app.loc.line}",
+                chart=chart,
+                name=release_text if release_text is not None else app_name,
+                namespace=namespace if namespace is not None else UNKNOWN,
+                loc=app.loc,
+                related=(app.namespace_loc,) if app.namespace_loc is not None else (),
+                unit=posixpath.dirname(path),
+            )
+            yield from service_accounts(Merged(layers), release)
+
+
+def _argo_layers(
+    project: GitOpsProject, path: str, source: ArgoSource, refs: Mapping[Raw, ArgoSource]
+) -> Iterator[Layer]:
+    base = None
+    if isinstance(source.path, str) and not has_placeholder(source.path):
+        base = project.locate(source.path, path, True)
+    if base is not None:
+        chart_values = values_in_file(_join(base, "values.yaml"), project.values_files, project.read)
+        if chart_values is not None:
+            project.consumed.add(_join(base, "values.yaml"))
+            yield Layer(chart_values)
+    for value_file in source.value_files:
+        yield _value_file(project, path, value_file.text, base, source, refs)
+    if source.values_object is not None:
+        yield Layer(source.values_object)
+    elif source.values is not None:
+        yield Layer(source.values)
+    if source.parameters:
+        yield Layer(ValuesDoc(source.parameters))
+
+
+def _value_file(
+    project: GitOpsProject, path: str, text: str, base: str | None, source: ArgoSource, refs: Mapping[Raw, ArgoSource]
+) -> Layer:
+    if has_placeholder(text) or "://" in text:
+        return Layer(None)
+    if text.startswith("$"):  # `$ref/path`: a file of the source whose `ref:` is `ref`
+        ref, _, rest = text[1:].partition("/")
+        if ref not in refs:
+            return Layer(None)
+        located = project.locate(rest, path, False)
+        file = located if located is not None else posixpath.normpath(rest)
+    elif base is not None:
+        file = _join(base, text)
+    else:
+        return Layer(None)  # a file of a chart from a Helm repository
+    if file.startswith(".."):
+        return Layer(None)
+    values = values_in_file(file, project.values_files, project.read)
+    if values is not None:
+        project.consumed.add(file)
+        return Layer(values)
+    directory = posixpath.dirname(file)
+    in_repository = any(contains(directory, p) for p in project.read) if directory else False
+    if source.ignore_missing and in_repository:
+        return Layer(ValuesDoc(()))  # Argo CD skips a missing file of this repository
+    return Layer(None)
+
+
+def _join(base: str, relative: str) -> str:
+    return posixpath.normpath(posixpath.join(base, relative))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import yaml
 
+from irsalint.model import Str
 from irsalint.sources.gitops.records import Raw
 from irsalint.sources.gitops.values import raw_scalar
 
@@ -38,3 +39,12 @@ def raw_text(node: yaml.Node | None, restore: Restore = same) -> str | None:
 def flag(node: yaml.Node | None) -> bool:
     value = raw(node)
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def contains(outer: str, inner: str) -> bool:
+    """Directory `outer` holds `inner` (`` is the repository root)."""
+    return outer == "" or inner == outer or inner.startswith(outer + "/")
+
+
+def show(value: Str | None) -> str:
+    return value if isinstance(value, str) else "?"

@@ -96,7 +96,8 @@ def read_generators(path: str, node: yaml.Node | None, locate: Locate) -> Iterat
                     continue
                 key, _, file_path = written.rpartition("=")
                 file_path = posixpath.normpath(posixpath.join(directory, file_path))
-                entries.append(DataEntry(key or posixpath.basename(file_path), None, None, locate(item), file=file_path))
+                key = key or posixpath.basename(file_path)
+                entries.append(DataEntry(key, None, None, locate(item), file=file_path))
             literals = get(generator, "literals")
             for item in literals.value if isinstance(literals, yaml.SequenceNode) else ():
                 written = text_of(item)
@@ -106,8 +107,8 @@ def read_generators(path: str, node: yaml.Node | None, locate: Locate) -> Iterat
                 key, _, value = written.partition("=")
                 entries.append(DataEntry(key, value, None, locate(item)))
             namespace = text_of(get(generator, "namespace")) or own_namespace
-            yield ConfigData(kind, name, namespace, tuple(entries), complete, locate(get(generator, "name") or generator),
-                             generated=True)
+            where = locate(get(generator, "name") or generator)
+            yield ConfigData(kind, name, namespace, tuple(entries), complete, where, generated=True)
 
 
 # --- project side ---------------------------------------------------------------------------------

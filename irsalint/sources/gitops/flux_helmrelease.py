@@ -13,18 +13,34 @@ order, then `spec.values`; a `targetPath` entry sets one value."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import yaml
 
-from irsalint.model import Location
-from irsalint.sources.gitops.common import flag, raw, raw_text
-from irsalint.sources.gitops.records import FluxHelmRelease, ValuesRef
+from irsalint.model import UNKNOWN, Location, ServiceAccount, Str
+from irsalint.sources.gitops.common import flag, raw, raw_text, show
+from irsalint.sources.gitops.flux_postbuild import (
+    NO_VARIABLES,
+    FluxScope,
+    Variables,
+    field_value,
+    known_or_unknown,
+)
+from irsalint.sources.gitops.helm_accounts import Layer, Merged, Release, service_accounts
+from irsalint.sources.gitops.records import ConfigData, FluxHelmRelease, Raw, ValueLeaf, ValuesDoc, ValuesRef
 from irsalint.sources.gitops.values import values_from_node
+from irsalint.sources.terraform.helm import helm_path
 from irsalint.yamlutil import get, get_key
+
+if TYPE_CHECKING:
+    from irsalint.sources.gitops.render import GitOpsProject, RenderingLike
 
 API_GROUP = "helm.toolkit.fluxcd.io/"
 DEFAULT_VALUES_KEY = "values.yaml"
+_MAX_VARIANTS = 16  # combinations of same-named values sources before they count as unknown
 
 
 def read(path: str, node: yaml.Node, locate: Callable[[yaml.Node], Location]) -> FluxHelmRelease:
@@ -75,3 +91,127 @@ def release_name(name: str, release: str | None, target_namespace: str | None) -
     if len(composed) <= 53:
         return composed
     return composed[:40] + "-" + hashlib.sha256(composed.encode()).hexdigest()[:12]
+
+
+# --- project side ---------------------------------------------------------------------------------
+
+
+def accounts(project: GitOpsProject) -> Iterator[ServiceAccount]:
+    for path, hr in project.helm_releases:
+        placements: list[tuple[RenderingLike | None, FluxScope | None]] = []
+        for rendering in project.renderings.get(path, ()) or (None,):
+            scopes = project.scopes_of(path, rendering.top if rendering is not None else None)
+            options: list[FluxScope | None] = [*scopes] if scopes else [None]
+            placements.extend((rendering, scope) for scope in options)
+        for rendering, scope in placements:
+            yield from _helm_release(project, path, hr, rendering, scope, several=len(placements) > 1)
+
+
+def _helm_release(
+    project: GitOpsProject,
+    path: str,
+    hr: FluxHelmRelease,
+    rendering: RenderingLike | None,
+    scope: FluxScope | None,
+    several: bool,
+) -> Iterator[ServiceAccount]:
+    variables = scope.variables if scope is not None else NO_VARIABLES
+    namespace: Str = "default"
+    where: Location | None = None
+    written = field_value(hr.namespace, variables)
+    if scope is not None and scope.target_namespace is not None:
+        namespace, where = scope.target_namespace, scope.namespace_loc
+    elif rendering is not None and rendering.namespace:
+        namespace, where = known_or_unknown(field_value(rendering.namespace, variables)), rendering.via
+    elif written is not None:
+        namespace, where = written, hr.namespace_loc
+    name = field_value(hr.name, variables)
+    target = field_value(hr.target_namespace, variables)
+    release_text = field_value(hr.release_name, variables)
+    release: Str | None = UNKNOWN
+    if isinstance(name, str) and target is not UNKNOWN and release_text is not UNKNOWN:
+        release = release_name(
+            name, release_text if isinstance(release_text, str) else None, target if isinstance(target, str) else None
+        )
+    elif isinstance(release_text, str) and release_text:
+        release = release_text
+    release_namespace = target if target is not None else namespace
+    if target is not None:
+        where = hr.target_namespace_loc
+    label = ""
+    if several:
+        label = scope.label if scope is not None else (rendering.top or "") if rendering is not None else ""
+    unit = scope.unit if scope is not None else rendering.top if rendering is not None else None
+    base = Release(
+        id=f"flux:HelmRelease:{show(namespace)}/{show(name)}@{path}:{hr.loc.line}"
+           + (f"%{label}" if several else ""),
+        chart=field_value(hr.chart, variables), name=release, namespace=release_namespace, loc=hr.loc,
+        related=(where,) if where is not None else (), unit=unit, rendering=label,
+    )
+    for index, layers in enumerate(_flux_layers(project, hr, namespace)):
+        release_record = replace(base, id=base.id + (f"#{index}" if index else ""))
+        yield from service_accounts(Merged(layers, _substitute(project, path, variables)), release_record)
+
+
+def _substitute(project: GitOpsProject, own_path: str, own: Variables) -> Callable[[ValueLeaf], Raw]:
+    """A leaf's value after the substitution of the Flux Kustomization that applies its file."""
+
+    def substitute(leaf: ValueLeaf) -> Raw:
+        if not isinstance(leaf.value, str):
+            return leaf.value
+        variables = own if leaf.loc.path == own_path else project.variables_of(leaf.loc.path)
+        return variables.substitute(leaf.value)
+
+    return substitute
+
+
+def _flux_layers(project: GitOpsProject, hr: FluxHelmRelease, namespace: Str) -> Iterator[list[Layer]]:
+    """The values layers, once per combination of same-named ConfigMaps (one per cluster...)."""
+    options: list[list[Layer | None]] = []
+    for ref in hr.values_from:
+        options.append(_values_ref(project, ref, namespace))
+    combinations = list(itertools.islice(itertools.product(*options), _MAX_VARIANTS + 1))
+    if len(combinations) > _MAX_VARIANTS:  # too many: every ambiguous reference is unknown
+        options = [o if len(o) == 1 else [Layer(None, _target(ref))] for o, ref in zip(options, hr.values_from)]
+        combinations = list(itertools.product(*options))
+    for combination in combinations:
+        layers: list[Layer] = [Layer(None)] if hr.chart_values_files else []
+        layers.extend(layer for layer in combination if layer is not None)
+        if hr.values is not None:
+            layers.append(Layer(hr.values))
+            for ref in hr.values_from:  # Flux's docs and code disagree on which wins here
+                target = _target(ref)
+                if target and any(leaf.path[: len(target)] == target for leaf in hr.values.leaves):
+                    layers.append(Layer(None, target))
+        yield layers
+
+
+def _values_ref(project: GitOpsProject, ref: ValuesRef, namespace: Str) -> list[Layer | None]:
+    target = _target(ref)
+    if ref.kind not in ("ConfigMap", "Secret") or (ref.target_path and target is None):
+        return [Layer(None, target)]
+    found = project.index.candidates(ref, namespace)
+    if not found:
+        # not in the repository: absent when optional (Flux skips it), else made elsewhere
+        absent = ref.optional and not project.index.named_anywhere(ref)
+        return [None] if absent else [Layer(None, target)]
+    return [_values_entry(project, ref, data, target) for data in found]
+
+
+def _values_entry(
+    project: GitOpsProject, ref: ValuesRef, data: ConfigData, target: tuple[str, ...] | None) -> Layer | None:
+    entry = next((e for e in data.entries if e.key == ref.key), None)
+    if entry is None:
+        return None if data.complete and ref.optional else Layer(None, target)
+    if target is not None:
+        if entry.text is None:
+            return Layer(None, target)
+        return Layer(ValuesDoc((ValueLeaf(target, entry.text, entry.loc),)))
+    values = project.index.values_of(entry)
+    if entry.file is not None:
+        project.consumed.add(entry.file)
+    return Layer(values)
+
+
+def _target(ref: ValuesRef) -> tuple[str, ...] | None:
+    return helm_path(ref.target_path) if ref.target_path else None

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import yaml
 
-from irsalint.model import Location
-from irsalint.sources.gitops.common import flag, raw, raw_text
-from irsalint.sources.gitops.records import FluxKustomization, Raw, ValuesRef
+from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str, Workload
+from irsalint.placeholders import has_placeholder, placeholder_value
+from irsalint.sources.gitops.common import contains, flag, raw, raw_text
+from irsalint.sources.gitops.configmaps import ConfigIndex
+from irsalint.sources.gitops.records import FluxKustomization, Raw, RawFields, ValuesRef
 from irsalint.yamlutil import get, get_key
 
 API_GROUP = "kustomize.toolkit.fluxcd.io/"
@@ -129,7 +132,7 @@ def rendered_files(
         seen.add(directory)
         if directory in kustomizations:
             for resource in kustomizations[directory]:
-                target = posixpath.normpath(posixpath.join(directory, resource)) if directory else posixpath.normpath(resource)
+                target = posixpath.normpath(posixpath.join(directory, resource))
                 if target in manifest_set:
                     found.add(target)
                 elif target in kustomizations:
@@ -163,3 +166,248 @@ def _kustomization_between(start: str, stop: str, kustomizations: Mapping[str, S
 
 def disabled(annotations: Iterable[tuple[str, object]]) -> bool:
     return any(key == DISABLE_KEY and value == "disabled" for key, value in annotations)
+
+
+# --- project side -----------------------------------------------------------------------------------
+
+
+def field_value(value: Raw, variables: Variables = NO_VARIABLES) -> Str | None:
+    """A field as the model sees it after substitution: None when absent, UNKNOWN when not fully
+    known."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    modelled = placeholder_value(variables.substitute(value))
+    return modelled if isinstance(modelled, str) else UNKNOWN
+
+
+def known_or_unknown(value: Str | None) -> Str:
+    return UNKNOWN if value is None else value
+
+
+@dataclass(frozen=True, slots=True)
+class FluxScope:
+    """One Flux Kustomization as it applies to the files it renders."""
+
+    label: str  # names this rendering in ids and merged findings
+    root: str  # its spec.path
+    unit: str  # the directory its objects are deployed from
+    variables: Variables
+    target_namespace: str | None
+    loc: Location
+    namespace_loc: Location | None  # spec.targetNamespace
+
+
+Locator = Callable[[str, str, bool], "str | None"]
+_Placed = TypeVar("_Placed", ServiceAccount, Workload)
+
+
+class FluxScopes:
+    """Which Flux Kustomizations render which files, with their variables and units."""
+
+    def __init__(
+        self,
+        kustomizations_of_flux: Sequence[tuple[str, FluxKustomization]],
+        kustomizations: Mapping[str, Sequence[str]],
+        manifests: set[str],
+        index: ConfigIndex,
+        locate: Locator,
+        raw_fields: Mapping[Location, RawFields],
+    ) -> None:
+        self.flux_kustomizations = kustomizations_of_flux
+        self.kustomizations = kustomizations
+        self.manifests = manifests
+        self.index = index
+        self.locate = locate
+        self.raw_fields = raw_fields
+        self.scopes: dict[str, list[FluxScope]] = {}  # file (or kustomization dir) -> scopes
+        if kustomizations_of_flux:
+            self._flux_scopes()
+
+    def _flux_scopes(self) -> None:
+        """Every Kustomization's scope, computed again with the parents found by the previous
+        round until nothing changes: a child's unit, its `${VAR}` path and target namespace
+        depend on the Kustomization that renders its file (flux-system -> apps -> app)."""
+        kustomizations = sorted(self.flux_kustomizations, key=lambda item: item[1].loc)
+        rendered: dict[str, list[str]] = {}
+        previous: dict[str, list[FluxScope]] = {}
+        for _round in range(6):
+            current: dict[str, list[FluxScope]] = {}
+            for path, fk in kustomizations:
+                parents = [s for s in previous.get(path, []) if s.loc != fk.loc]
+                parent = parents[0] if len(parents) == 1 else None
+                root = self._root(path, fk, parent)
+                if root is None:
+                    continue
+                scope = self._scope(path, fk, root, parent)
+                if root not in rendered:
+                    files, directories = rendered_files(root, self.kustomizations, self.manifests)
+                    rendered[root] = sorted(files | directories)
+                for target in rendered[root]:
+                    if scope not in current.setdefault(target, []):
+                        current[target].append(scope)
+            if current == previous:
+                break
+            previous = current
+        self.scopes = previous
+
+    def _root(self, path: str, fk: FluxKustomization, parent: FluxScope | None) -> str | None:
+        """The directory a Flux Kustomization builds, when its source is this repository: a
+        GitRepository (an OCIRepository or Bucket holds other files). The whole repository
+        (no path, `./`) only for `flux-system`, the source `flux bootstrap` makes of it."""
+        if fk.source_kind != "GitRepository":
+            return None
+        text = field_value(fk.path, parent.variables if parent else NO_VARIABLES) if fk.path is not None else ""
+        if not isinstance(text, str):
+            return None
+        if normalize_path(text) == "" and fk.source_name != "flux-system":
+            return None
+        return self.locate(text, path, True)
+
+    def _scope(self, path: str, fk: FluxKustomization, root: str, parent: FluxScope | None) -> FluxScope:
+        variables = self._variables(fk, parent)
+        if root and contains(root, path):
+            unit = root  # a cluster's own Kustomization (flux-system) renders the directory it is in
+        elif parent is not None:
+            unit = parent.unit
+        else:
+            unit = posixpath.dirname(path)
+        target = field_value(fk.target_namespace, parent.variables if parent else NO_VARIABLES)
+        name = field_value(fk.name) if fk.name is not None else None
+        label = f"Kustomization {name}" if isinstance(name, str) else f"Kustomization at {fk.loc}"
+        return FluxScope(label, root, unit, variables, target if isinstance(target, str) else None, fk.loc,
+                         fk.target_namespace_loc)
+
+    def _variables(self, fk: FluxKustomization, parent: FluxScope | None) -> Variables:
+        values: dict[str, str | None] = {}
+        closed = True
+        namespace = field_value(fk.namespace)
+        for ref in fk.substitute_from:
+            found = self.index.candidates(ref, namespace if isinstance(namespace, str) else UNKNOWN)
+            if not found:
+                # an optional source that is not in the repository is empty (as Flux treats a
+                # missing one); one of that name in another namespace may be misplaced by us
+                closed = closed and ref.optional and not self.index.named_anywhere(ref)
+                continue
+            if len(found) > 1:
+                closed = False
+                continue
+            data = found[0]
+            closed = closed and data.complete
+            for entry in data.entries:
+                if entry.file is not None:
+                    closed = False  # a generator `files:` entry holds a file's text, not a variable
+                    continue
+                values[entry.key] = entry.text
+        parent_variables = parent.variables if parent else NO_VARIABLES
+        for key, value, _loc in fk.substitute:
+            if value is None:
+                values[key] = ""
+            elif isinstance(value, bool):
+                values[key] = str(value).lower()
+            else:
+                text = parent_variables.substitute(value)
+                values[key] = None if has_placeholder(text) else text
+        return Variables(values, closed)
+
+    def scopes_of(self, path: str, top: str | None = None) -> list[FluxScope]:
+        """The Flux Kustomizations that render a file (through the kustomize rendering `top`)."""
+        found = self.scopes.get(path, [])
+        if top is None:
+            return list(found)
+        return [s for s in found if contains(s.root, top) or contains(top, s.root)]
+
+    def variables_of(self, path: str) -> Variables:
+        """The variables substituted in a file (or a generator's file, through the kustomization
+        directory beside it), when exactly one Flux Kustomization renders it."""
+        found = self.scopes.get(path) or self.scopes.get(posixpath.dirname(path), [])
+        return found[0].variables if len(found) == 1 else NO_VARIABLES
+
+    def render_service_accounts(self, sas: Sequence[ServiceAccount]) -> Iterator[ServiceAccount]:
+        for sa in sas:
+            scopes = self.scopes_of(sa.name_loc.path, sa.unit) if sa.origin == "manifest" else []
+            if not scopes:
+                yield _placeholder_namespace_unknown(sa)
+                continue
+            for scope in scopes:
+                yield self._substituted_sa(sa, scope, several=len(scopes) > 1)
+
+    def _substituted_sa(self, sa: ServiceAccount, scope: FluxScope, several: bool) -> ServiceAccount:
+        fields = dict(self.raw_fields[sa.name_loc].fields) if sa.name_loc in self.raw_fields else {}
+        variables = NO_VARIABLES if disabled([(a.key, a.value) for a in (*sa.annotations, *sa.labels)]) \
+            else scope.variables
+        annotations = tuple(
+            replace(a, value=placeholder_value(variables.substitute(fields["annotation:" + a.key])))
+            if "annotation:" + a.key in fields else a
+            for a in sa.annotations
+        )
+        name = field_value(fields["name"], variables) if "name" in fields else sa.name
+        namespace: Str = sa.namespace
+        related = sa.related
+        if scope.target_namespace is not None:
+            namespace = scope.target_namespace
+            related = (*related, scope.namespace_loc or scope.loc)
+        elif "namespace" in fields and sa.namespace is UNKNOWN:
+            namespace = known_or_unknown(field_value(fields["namespace"], variables))
+        elif isinstance(sa.namespace, str):  # kustomize may have set `${VAR}`: Flux substitutes it
+            namespace = known_or_unknown(field_value(sa.namespace, variables))
+        return replace(
+            sa,
+            id=f"{sa.id}%{scope.loc.path}:{scope.loc.line}" if several else sa.id,
+            name=name if name is not None else UNKNOWN,
+            namespace=namespace,
+            annotations=annotations,
+            related=related,
+            unit=scope.unit,
+            rendering=scope.label if several else sa.rendering,
+        )
+
+    def render_workloads(self, workloads: Sequence[Workload]) -> Iterator[Workload]:
+        for workload in workloads:
+            scopes = self.scopes_of(workload.name_loc.path, workload.unit)
+            if not scopes:
+                yield _placeholder_namespace_unknown(workload)
+                continue
+            for scope in scopes:
+                yield self._substituted_workload(workload, scope, several=len(scopes) > 1)
+
+    def _substituted_workload(self, workload: Workload, scope: FluxScope, several: bool) -> Workload:
+        fields = dict(self.raw_fields[workload.name_loc].fields) if workload.name_loc in self.raw_fields else {}
+        variables = NO_VARIABLES if disabled([(a.key, a.value) for a in workload.annotations]) else scope.variables
+
+        def annotations(items: tuple[Annotation, ...], prefix: str) -> tuple[Annotation, ...]:
+            return tuple(
+                replace(a, value=placeholder_value(variables.substitute(fields[prefix + a.key])))
+                if prefix + a.key in fields else a
+                for a in items
+            )
+
+        namespace: Str = workload.namespace
+        related = workload.related
+        if scope.target_namespace is not None:
+            namespace = scope.target_namespace
+            related = (*related, scope.namespace_loc or scope.loc)
+        elif "namespace" in fields and workload.namespace is UNKNOWN:
+            namespace = known_or_unknown(field_value(fields["namespace"], variables))
+        elif isinstance(workload.namespace, str):
+            namespace = known_or_unknown(field_value(workload.namespace, variables))
+        account = field_value(fields["serviceAccountName"], variables) if "serviceAccountName" in fields else None
+        return replace(
+            workload,
+            id=f"{workload.id}%{scope.loc.path}:{scope.loc.line}" if several else workload.id,
+            namespace=namespace,
+            service_account=account if account is not None else workload.service_account,
+            annotations=annotations(workload.annotations, "annotation:"),
+            template_annotations=annotations(workload.template_annotations, "template-annotation:"),
+            related=related,
+            unit=scope.unit,
+            rendering=scope.label if several else workload.rendering,
+        )
+
+
+def _placeholder_namespace_unknown(record: _Placed) -> _Placed:
+    """A namespace a kustomization wrote as `${VAR}` (kustomize keeps it as text): unknown."""
+    if isinstance(record.namespace, str) and has_placeholder(record.namespace):
+        return replace(record, namespace=UNKNOWN)
+    return record

@@ -43,7 +43,8 @@ class Merged:
         self.layers = tuple(layers)
         self.substitute = substitute
         self._index = [
-            {leaf.path: leaf for leaf in layer.values.leaves} if layer.values is not None and layer.values.complete else None
+            {leaf.path: leaf for leaf in layer.values.leaves}
+            if layer.values is not None and layer.values.complete else None
             for layer in self.layers
         ]
 

@@ -22,7 +22,9 @@ NAME_INPUTS: frozenset[tuple[str, ...]] = frozenset({
     ("nameOverride",), ("fullnameOverride",), ("cloudProvider",),
     ("namespaceOverride",), ("namespace",), ("global", "namespaceOverride"),
 })  # fmt: skip
-NAMESPACE_INPUTS: tuple[tuple[str, ...], ...] = (("namespaceOverride",), ("namespace",), ("global", "namespaceOverride"))
+NAMESPACE_INPUTS: tuple[tuple[str, ...], ...] = (
+    ("namespaceOverride",), ("namespace",), ("global", "namespaceOverride"),
+)
 _MAX_DEPTH = 24
 
 Locate = Callable[[yaml.Node], Location]
