@@ -9,7 +9,9 @@ plugin sources, ApplicationSet generators (a `{{...}}` stays a placeholder).
 
 Values precedence (Argo CD's documentation): parameters > valuesObject > values > valueFiles >
 the chart's values.yaml; `valuesObject`, when set, replaces `values` entirely. The release name is
-`helm.releaseName`, else the Application's name."""
+`helm.releaseName`, else the Application's name.
+
+Loader side: `read`. Project side: `accounts` (the ServiceAccounts each Helm source renders)."""
 
 from __future__ import annotations
 

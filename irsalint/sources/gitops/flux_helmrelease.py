@@ -8,7 +8,10 @@ positions) and `spec.valuesFrom` (kind, name, `valuesKey` default `values.yaml`,
 Release name: `spec.releaseName`, else `<targetNamespace>-<name>` when `targetNamespace` is set,
 else the object's name; a composed name over 53 characters is shortened the way helm-controller
 does (first 40 characters, `-`, 12 hex digits of its SHA-256). Values: `valuesFrom` entries in
-order, then `spec.values`; a `targetPath` entry sets one value."""
+order, then `spec.values`; a `targetPath` entry sets one value.
+
+Loader side: `read`. Project side: `accounts` (the ServiceAccounts each release renders, once per
+placement: kustomize rendering x Flux Kustomization x same-named values source)."""
 
 from __future__ import annotations
 

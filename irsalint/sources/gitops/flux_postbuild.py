@@ -9,7 +9,11 @@ envsubst); other functions (`${var:0:3}`, `${var/a/b}`...) are left unknown here
 value we cannot read stays a placeholder; a default is used only when every source of variables
 is known and none defines the variable. Flux's own empty-string replacement of undefined
 variables is not modelled (the value stays unknown). Objects annotated or labelled
-`kustomize.toolkit.fluxcd.io/substitute: disabled` are not substituted."""
+`kustomize.toolkit.fluxcd.io/substitute: disabled` are not substituted.
+
+Loader side: `read` (one object -> a FluxKustomization record). Project side: `FluxScopes` (which
+files each Kustomization renders, with its variables and unit) and the substitution of the
+ServiceAccounts and workloads it renders."""
 
 from __future__ import annotations
 
