@@ -15,6 +15,7 @@ from irsalint.load.terraform import TfFile
 from irsalint.load.webhook_config import ORIGIN as WEBHOOK_CONFIG
 from irsalint.load.webhook_config import shadowed
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
+from irsalint.sources.gitops import render as gitops
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
 
 
@@ -73,6 +74,8 @@ def build_project(
     if manifest_associations:  # eksctl podIdentityAssociations
         facts = replace(facts, associations=facts.associations + manifest_associations)
     sas = [*_helm_values_in_release(sas, facts.helm_releases)]
+    # Flux and Argo CD objects: postBuild substitution, Helm releases' ServiceAccounts
+    sas, workloads = gitops.apply(k8s_files, renderings, sas, workloads, frozenset(k.path for k in k8s_files))
     for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
         facts = replace(
             facts,

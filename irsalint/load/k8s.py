@@ -9,7 +9,7 @@ read, not the size of the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import yaml
@@ -34,6 +34,9 @@ from irsalint.model import (
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
 from irsalint.sources.carriers import CARRIER_KEYS, carried_service_account, carrier_of
+from irsalint.sources.gitops import reader as gitops
+from irsalint.sources.gitops.records import GitOpsRecord
+from irsalint.sources.gitops.templating import is_templated_application_set, neutralize
 from irsalint.yamlutil import compose_all, compose_documents, get, get_key, scalar_bool, text_of
 
 # kind -> path from the object to its pod spec's parent (the object holding `spec` and `metadata`)
@@ -85,6 +88,7 @@ class K8sFile:
     associations: tuple[PodIdentityAssociation, ...] = ()  # eksctl podIdentityAssociations
     # role id -> where the file refers to it besides its definition (CloudFormation Outputs...)
     role_uses: tuple[tuple[str, tuple[Location, ...]], ...] = ()
+    gitops: tuple[GitOpsRecord, ...] = ()  # irsalint.sources.gitops: joined across files later
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +142,19 @@ def load_manifest(
 
     `keep=None` composes every node (for tests: the result must be the same). `kustomization`
     defaults to "is the file named kustomization.yaml"."""
-    if is_helm_template(text):
-        return SkipNote(path, "Helm template ({{ }}): not linted")
     reader = _Reader(path)
+    if is_helm_template(text):
+        if not is_templated_application_set(path, text):
+            return SkipNote(path, "Helm template ({{ }}): not linted")
+        text, reader.restore = neutralize(text)  # Argo CD's {{ }}: read as placeholders
+        reader.argo_only = True
     if kustomization is None:
         kustomization = _is_kustomization_path(path)
+    reader.text = text
     # to place inline patches, and the entries of the webhook's ConfigMap
     reader.lines = text.splitlines() if kustomization or CONFIGMAP_NAME in text else []
     helm_values = not kustomization and is_helm_values_path(path)
+    values_file = not kustomization and (helm_values or (not looks_like_manifest(text) and gitops.may_be_values(text)))
     eksctl = not kustomization and _EKSCTL_RE.search(text) is not None
     cloudformation = not kustomization and looks_like_template(text)
     first: list[yaml.Node | None] = []
@@ -157,7 +166,9 @@ def load_manifest(
         # one document at a time: a long stream never has all its nodes in memory at once
         # kustomization files are small and read whole (patches, targets...)
         # (Helm values too: their ServiceAccount settings sit under arbitrary keys)
-        wanted = None if kustomization or helm_values or eksctl or cloudformation else keep
+        whole = kustomization or values_file or eksctl or cloudformation or gitops.wants_whole_documents(text)
+        wanted = None if whole else keep
+        reader.whole = wanted is None
         for document in compose_documents(text, wanted, KEEP_ALL_UNDER, REJECT_ALIAS_BOMBS, on_item):
             if kustomization:
                 first = first or [document]
@@ -165,11 +176,17 @@ def load_manifest(
                 reader.document(document, depth=0, streamed=streamed)
                 if helm_values:
                     reader.helm_values(document, (), 0)
+                if values_file and not first:
+                    first.append(document)
+                    found = gitops.values_file(path, document, reader.loc)
+                    reader.gitops.extend([found] if found is not None else [])
                 if cloudformation:
                     reader.roles.extend(read_template(path, document, reader.loc))
                     reader.role_uses.update(template_role_uses(path, document, reader.loc))
             streamed.clear()
     except yaml.MarkedYAMLError as error:
+        if reader.argo_only:  # not the ApplicationSet it looked like: skipped as before
+            return SkipNote(path, "Helm template ({{ }}): not linted")
         if not looks_like_manifest(text) and not kustomization:
             return SkipNote(path, "not YAML")
         untemplated = _untemplated(text)
@@ -182,7 +199,7 @@ def load_manifest(
         problem = error.problem or "invalid YAML"
         return Diagnostic(Location(path, line, col), f"YAML syntax error: {problem}", irsa_level(text))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
-        if not looks_like_manifest(text):
+        if not looks_like_manifest(text) or reader.argo_only:
             return SkipNote(path, "not YAML")
         if isinstance(error, yaml.reader.ReaderError):
             # libyaml's reader (NUL and other control characters) reports a byte offset, no mark
@@ -191,9 +208,11 @@ def load_manifest(
             return Diagnostic(Location(path, line, col), f"YAML syntax error: {error.reason}{character}", irsa_level(text))
         return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}", irsa_level(text))
     if kustomization:
-        return K8sFile(path, (), (), (), reader.kustomization(first))
+        generators = tuple(gitops.read_generators(path, first[0] if first else None, reader.loc))
+        return K8sFile(path, (), (), (), reader.kustomization(first), gitops=generators)
     return K8sFile(path, tuple(reader.sas), tuple(reader.workloads), tuple(reader.objects), roles=tuple(reader.roles),
-                   role_uses=tuple(sorted(reader.role_uses.items())), associations=tuple(reader.associations))
+                   role_uses=tuple(sorted(reader.role_uses.items())), associations=tuple(reader.associations),
+                   gitops=tuple(reader.gitops))
 
 
 # `key: %VAR%` or `- %VAR%`: a plain scalar cannot start with `%`, so templates filled in by sed or
@@ -250,6 +269,17 @@ class _Reader:
         self.associations: list[PodIdentityAssociation] = []
         self.role_uses: dict[str, tuple[Location, ...]] = {}
         self.lines: list[str] = []
+        self.text = ""
+        self.gitops: list[GitOpsRecord] = []
+        self.restore: Callable[[str], str] = _same  # an ApplicationSet's {{ }} back from their tokens
+        self.argo_only = False  # a templated ApplicationSet file: nothing else in it is read
+        self.whole = False  # documents composed in full (else only KEYS_READ are there)
+        self._all_lines: list[str] | None = None
+
+    def all_lines(self) -> list[str]:
+        if self._all_lines is None:
+            self._all_lines = self.text.splitlines()
+        return self._all_lines
 
     def loc(self, node: yaml.Node) -> Location:
         start, end = node.start_mark, node.end_mark
@@ -259,6 +289,7 @@ class _Reader:
         self.sas.clear()
         self.workloads.clear()
         self.objects.clear()
+        self.gitops.clear()
 
     def document(self, node: yaml.Node, depth: int, streamed: _Reader | None = None) -> None:
         """`streamed`: what the items of this document's top-level `items` gave, already read."""
@@ -275,6 +306,7 @@ class _Reader:
                 self.sas.extend(streamed.sas)
                 self.workloads.extend(streamed.workloads)
                 self.objects.extend(streamed.objects)
+                self.gitops.extend(streamed.gitops)
             return
         if kind == "ClusterConfig" and str(text_of(get(node, "apiVersion"))).startswith("eksctl.io/"):
             config = read_cluster_config(self.path, node, self.loc)
@@ -282,6 +314,14 @@ class _Reader:
             self.roles.extend(config.roles)
             self.associations.extend(config.associations)
             return
+        api_version = str(text_of(get(node, "apiVersion")))
+        if self.argo_only and not api_version.startswith("argoproj.io/"):
+            return
+        record = gitops.read_object(
+            self.path, kind, api_version, node, self.loc, self.all_lines, depth, self.restore, self.whole
+        )
+        if record is not None:
+            self.gitops.append(record)
         metadata = get(node, "metadata")
         name_node = get(metadata, "name")
         name = known_text(name_node)
@@ -304,11 +344,13 @@ class _Reader:
                     labels=self.annotations(get(metadata, "labels")),
                 )
             )
+            self.raw_fields(name_loc, metadata)
         elif kind in POD_TEMPLATE_PATHS:
             template = get_path(node, POD_TEMPLATE_PATHS[kind]) if POD_TEMPLATE_PATHS[kind] else node
             self.workloads.append(
                 self.workload(kind, ident, name, namespace, name_loc, annotations, template)
             )
+            self.raw_fields(name_loc, metadata, get(template, "spec"), get(template, "metadata"))
         elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
             self.sas.extend(carried_service_account(carrier, node, ident, self.loc, self.annotations, known_text))
         elif kind == "ConfigMap" and name == CONFIGMAP_NAME:
@@ -318,6 +360,12 @@ class _Reader:
                 AnnotatedObject(kind, name if name is not None else UNKNOWN,
                                 namespace if namespace is not None else "default", annotations, name_loc)
             )
+
+    def raw_fields(self, name_loc: Location, *nodes: yaml.Node | None) -> None:
+        """`${VAR}`s kept as written, for Flux postBuild substitution (irsalint.sources.gitops)."""
+        if "${" in self.text:
+            found = gitops.raw_fields(name_loc, *nodes)
+            self.gitops.extend([found] if found is not None else [])
 
     def workload(
         self,
@@ -550,6 +598,10 @@ def shift_locations(sa: ServiceAccount, lines: int, columns: int = 0) -> Service
         name_loc=move(sa.name_loc),
         automount_loc=move(sa.automount_loc) if sa.automount_loc else None,
     )
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _show(value: Str | None) -> str:
