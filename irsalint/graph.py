@@ -63,7 +63,9 @@ NON_EKS_ISSUERS = (
 
 # Anything that has a place in the repository, and so a scope.
 Scoped = Union[IamRole, ServiceAccount, Workload, PodIdentityAssociation, Location]
-Place = tuple[frozenset[str], Union[str, None]]  # (scopes, configured cluster)
+# (scopes, configured cluster, the Terraform roots that apply the record (None: not Terraform), and
+# whether it lives in a child module those roots call rather than in a root of its own)
+Place = tuple[frozenset[str], Union[str, None], Union[frozenset[str], None], bool]
 
 
 class Edge(str, Enum):
@@ -152,11 +154,20 @@ class IrsaGraph:
         return self.place_of(record)[0]
 
     def place_of(self, record: Scoped) -> Place:
-        """(scopes, configured cluster): all that correlation depends on (cached per record)."""
+        """All that correlation depends on (cached per record)."""
         key = record if isinstance(record, Location) else record.id
         place = self._places.get(key)
         if place is None:
-            place = (self.scopes.of(self.units_of(record)), self.cluster_of(record))
+            units = self.units_of(record)
+            roots: frozenset[str] | None = None
+            in_child = False
+            if not isinstance(record, Location) and record.id.startswith("tf:"):
+                roots = frozenset(units)
+                directory = terraform_directory(record.id)
+                in_child = terraform_instance_root(record.id) is not None or (
+                    directory is not None and tuple(units) != (directory,)
+                )
+            place = (self.scopes.of(units), self.cluster_of(record), roots, in_child)
             self._places[key] = place
         return place
 
@@ -169,6 +180,8 @@ class IrsaGraph:
         verdict = self._correlated.get(key)
         if verdict is None:
             verdict = any(compatible(x, y) for x in a[0] for y in b[0]) and (a[1] is None or b[1] is None or a[1] == b[1])
+            if verdict and a[2] is not None and b[2] is not None and (a[3] or b[3]) and not a[2] & b[2]:
+                verdict = False  # a child module is deployed with the roots that call it, not elsewhere
             self._correlated[key] = verdict
         return verdict
 
