@@ -83,3 +83,15 @@ def test_referenced_resources_only_name_scoped_launch_actions_and_used_types() -
     for action, types in data["actions"].items():
         assert action in scoped, action
         assert types and not created & set(types), (action, created & set(types))
+
+
+def test_upstream_policies_name_real_actions_and_every_marker_is_granted_somewhere() -> None:
+    data = _load("upstream_policies.json")
+    star = _load("star_only_actions.json")
+    known = {a.lower() for a in star["resource_scoped"]} | {a.lower() for a in star["star_only"]}
+    for name, controller in data["controllers"].items():
+        assert controller["source"].startswith("https://"), name
+        listed = [*controller["markers"], *controller.get("markers_any", ()), *controller["on_every_resource"],
+                  *controller.get("on_every_resource_of_type", {})]
+        assert listed and all(a in known for a in listed), (name, [a for a in listed if a not in known])
+        assert controller["markers"] or controller.get("markers_any"), name

@@ -15,7 +15,7 @@ from irsalint.checks.base import Hit
 from irsalint.checks.labels import join_some, plural, quoted, role_label, roles_label
 from irsalint.graph import IrsaGraph
 from irsalint.iam import Tri, string_like
-from irsalint.model import Condition, IamRole, Location, Partial, Statement, Value
+from irsalint.model import Condition, IamRole, Location, Partial, PolicyDocument, Statement, Value
 from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
 from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource, is_wildcard_resource_value
 
@@ -28,6 +28,7 @@ class _Reach:
     roles: tuple[IamRole, ...]
     via: tuple[Location, ...]
     kind: str = "IRSA"  # how pods get the roles: "IRSA" (when any role is IRSA) or "Pod Identity"
+    upstream: _Upstream | None = None  # the controller whose upstream policy its document is
 
 
 def _allow_statements(graph: IrsaGraph) -> list[_Reach]:
@@ -39,23 +40,26 @@ def _allow_statements(graph: IrsaGraph) -> list[_Reach]:
     roles_of: dict[Key, list[IamRole]] = defaultdict(list)
     via_of: dict[Key, list[Location]] = defaultdict(list)
     statements: dict[Key, Statement] = {}
+    upstream_of: dict[Key, _Upstream | None] = {}
     kinds: dict[str, str] = {}
     for role, kind in graph.pod_roles():
         kinds[role.id] = kind
         for attached in graph.documents_of(role.id):
+            upstream = _upstream_of(attached.document)
             for statement in attached.document.statements:
                 if statement.effect != "Allow":
                     continue
                 origin = statement.generated_by
                 key: Key = (statement.loc, (origin.flag, origin.index) if origin else None)
                 statements[key] = statement
+                upstream_of[key] = upstream
                 if role not in roles_of[key]:
                     roles_of[key].append(role)
                     via_of[key].append(attached.via)
     ordered = sorted(statements, key=lambda k: (k[0], k[1] or ("", -1)))
     return [
         _Reach(statements[k], tuple(roles_of[k]), tuple(via_of[k]),
-               "IRSA" if any(kinds[r.id] == "IRSA" for r in roles_of[k]) else "Pod Identity")
+               "IRSA" if any(kinds[r.id] == "IRSA" for r in roles_of[k]) else "Pod Identity", upstream_of[k])
         for k in ordered
     ]
 
@@ -200,7 +204,7 @@ def _sensitive_reads() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _referenced_types() -> dict[str, frozenset[str]]:
+def _referenced_types_table() -> dict[str, frozenset[str]]:
     """launch action -> resource types it only references (shipped data, with its source)."""
     text = resources.files("irsalint").joinpath("data/referenced_resources.json").read_text("utf-8")
     return {action: frozenset(types) for action, types in json.loads(text)["actions"].items()}
@@ -209,13 +213,64 @@ def _referenced_types() -> dict[str, frozenset[str]]:
 def _only_referenced(resource: object, actions: list[str]) -> bool:
     """Is this wildcard ARN (`arn:aws:ec2:region::image/*`) of a type that every one of the
     actions only uses (an AMI to launch from), never creates or changes?"""
-    if isinstance(resource, Partial):
-        resource = resource.fill("x")  # the partition, region or account may be unknown, not the type
-    if not isinstance(resource, str) or resource.count(":") < 5 or not actions:
+    resource_type = _resource_type(resource)  # the partition, region or account may be unknown, not the type
+    if resource_type is None or not actions:
         return False
-    resource_type = resource.split(":", 5)[5].split("/", 1)[0].lower()
-    table = _referenced_types()
+    table = _referenced_types_table()
     return all(resource_type in table.get(action.lower(), ()) for action in actions)
+
+
+@dataclass(frozen=True, slots=True)
+class _Upstream:
+    name: str
+    markers: frozenset[str]
+    markers_any: frozenset[str]
+    anywhere: frozenset[str]  # actions it grants on "*"
+    of_type: Mapping[str, frozenset[str]]  # actions it grants on every resource of these types
+
+
+@functools.lru_cache(maxsize=1)
+def _upstream_policies() -> tuple[_Upstream, ...]:
+    """Controllers' upstream policies (shipped data, with sources)."""
+    text = resources.files("irsalint").joinpath("data/upstream_policies.json").read_text("utf-8")
+    return tuple(
+        _Upstream(name, frozenset(c["markers"]), frozenset(c.get("markers_any", ())), frozenset(c["on_every_resource"]),
+                  {a: frozenset(t) for a, t in c.get("on_every_resource_of_type", {}).items()})
+        for name, c in sorted(json.loads(text)["controllers"].items())
+    )
+
+
+def _upstream_of(document: PolicyDocument) -> _Upstream | None:
+    """The controller this document is the policy of, told by the actions only it needs."""
+    actions = {t.lower() for s in document.statements if s.actions for t in s.actions.texts() if isinstance(t, str)}
+    for upstream in _upstream_policies():
+        if upstream.markers <= actions and (not upstream.markers_any or upstream.markers_any & actions):
+            return upstream
+    return None
+
+
+def _upstream_grants(reach: _Reach, offenders: list[str], wildcards: list[Value]) -> bool:
+    """Does the upstream policy of the statement's document grant all of this on these resources?"""
+    upstream, statement = reach.upstream, reach.statement
+    if upstream is None or statement.not_actions is not None or statement.not_resources is not None or not offenders:
+        return False
+    types = {_resource_type(w.value) for w in wildcards}
+    for action in (a.lower() for a in offenders):
+        if action in upstream.anywhere:
+            continue
+        allowed = upstream.of_type.get(action, frozenset())
+        if not allowed or not types <= allowed:
+            return False
+    return True
+
+
+def _resource_type(resource: object) -> str | None:
+    """`arn:aws:ec2:*:*:network-interface/*` -> network-interface; None for `*` or unreadable."""
+    if isinstance(resource, Partial):
+        resource = resource.fill("x")
+    if not isinstance(resource, str) or resource.count(":") < 5:
+        return None
+    return resource.split(":", 5)[5].split("/", 1)[0].lower()
 
 
 def _reads_data(pattern: str) -> bool:
@@ -339,9 +394,16 @@ def wildcard_resource(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[H
             if tagger is None:
                 continue  # only resources carrying the tags: scoped, though not by ARN
         loc = statement.not_resources.loc if statement.not_resources is not None else wildcards[0].loc
-        yield Hit(_wildcard_message(reach, wildcards, tagger), loc, _entity(reach), _related(reach) + (
+        message = _wildcard_message(reach, wildcards, tagger)
+        level = None
+        if tagger is None and _upstream_grants(reach, offenders, wildcards):
+            assert reach.upstream is not None
+            level = "note"  # what the controller needs as its maintainers ship it: seen, not a gate
+            message = (f"{message.rsplit(' Scope Resource', 1)[0]} The upstream {reach.upstream.name} policy grants "
+                       "this; keep the copy in step with it.")
+        yield Hit(message, loc, _entity(reach), _related(reach) + (
             (("it can tag any resource here", tagger.loc),) if tagger is not None else ()
-        ))
+        ), level=level)
     for (module, flag), found in sorted(generated.items()):
         yield _generated_wildcards(module, flag, found)
 
