@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from irsalint.engine import Finding
 from irsalint.graph import IrsaGraph
 from irsalint.iam import admitted_subjects
-from irsalint.model import IamRole, Location, ServiceAccount, Workload
+from irsalint.model import IamRole, Location, PodIdentityAssociation, ServiceAccount, Workload
 
 FORMATS = ("text", "dot", "mermaid", "json")
 
@@ -20,7 +20,7 @@ FORMATS = ("text", "dot", "mermaid", "json")
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str
-    kind: str  # workload | serviceaccount | role | policy
+    kind: str  # workload | serviceaccount | association | role | policy
     label: str
     loc: Location
     findings: tuple[str, ...] = ()  # rule ids
@@ -68,7 +68,30 @@ def build_view(graph: IrsaGraph, findings: Sequence[Finding], focus: str | None 
         for role_id in graph.sa_matches[sa.id].role_ids:
             _add_role(view, graph, graph.roles[role_id], findings)
             view.edges.append((sa.id, role_id, "role-arn"))
+    for association in sorted(graph.project.terraform.associations, key=lambda a: a.id):
+        if _focused_association(association, focus):
+            _add_association(view, graph, association, findings)
     return view
+
+
+def _focused_association(association: PodIdentityAssociation, focus: str | None) -> bool:
+    if not focus:
+        return True
+    namespace, _, name = focus.partition("/")
+    return association.namespace == namespace and (not name or association.service_account == name)
+
+
+def _add_association(view: View, graph: IrsaGraph, association: PodIdentityAssociation,
+                     findings: Sequence[Finding]) -> None:
+    """A Pod Identity association: (namespace, ServiceAccount) of a cluster -> its role."""
+    cluster = f" (cluster {association.cluster_name})" if isinstance(association.cluster_name, str) else ""
+    label = f"Pod Identity {_show(association.namespace)}/{_show(association.service_account)}{cluster}"
+    locs = [association.loc, association.namespace_loc]
+    view.nodes[association.id] = Node(association.id, "association", label, association.loc,
+                                      _rules_for(findings, "", locs))
+    for role in graph.roles_for_arn(association.role, association):
+        _add_role(view, graph, role, findings)
+        view.edges.append((association.id, role.id, "pod-identity"))
 
 
 def _add_workload(view: View, workload: Workload, sa: ServiceAccount, findings: Sequence[Finding]) -> None:
@@ -144,10 +167,10 @@ def render_text(view: View) -> str:
             else:
                 walk(child, prefix + extension, text, is_last, False)
 
-    roots = sorted(n for n in view.nodes if n not in parents and view.nodes[n].kind == "serviceaccount")
+    roots = sorted(n for n in view.nodes if n not in parents and view.nodes[n].kind in ("serviceaccount", "association"))
     for root in roots:
         walk(root, "", "", True, True)
-    return "\n".join(lines) + ("\n" if lines else "No IRSA ServiceAccounts found.\n")
+    return "\n".join(lines) + ("\n" if lines else "No IRSA ServiceAccounts or Pod Identity associations found.\n")
 
 
 def _ids(view: View) -> dict[str, str]:
@@ -160,7 +183,8 @@ def _escape_label(text: str) -> str:
 
 def render_dot(view: View) -> str:
     ids = _ids(view)
-    shapes = {"workload": "box", "serviceaccount": "ellipse", "role": "hexagon", "policy": "note"}
+    shapes = {"workload": "box", "serviceaccount": "ellipse", "association": "parallelogram", "role": "hexagon",
+              "policy": "note"}
     lines = ["digraph irsa {", "  rankdir=LR;", "  node [fontname=Helvetica];"]
     for node_id in sorted(view.nodes):
         node = view.nodes[node_id]
@@ -183,8 +207,8 @@ def render_mermaid(view: View) -> str:
     for node_id in sorted(view.nodes):
         node = view.nodes[node_id]
         text = "<br/>".join(_mermaid_text(part) for part in [node.label + _mark(node), *node.detail[:3]])
-        opening, closing = {"workload": ("[", "]"), "serviceaccount": ("([", "])"), "role": ("{{", "}}"),
-                            "policy": ("[/", "/]")}[node.kind]
+        opening, closing = {"workload": ("[", "]"), "serviceaccount": ("([", "])"), "association": ("[[", "]]"),
+                            "role": ("{{", "}}"), "policy": ("[/", "/]")}[node.kind]
         lines.append(f'  {ids[node_id]}{opening}"{text}"{closing}')
     for source, target, label in sorted(view.edges):
         lines.append(f"  {ids[source]} -->|{label}| {ids[target]}")

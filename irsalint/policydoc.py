@@ -16,6 +16,7 @@ from typing import Any, Union
 
 import yaml
 
+from irsalint.iam import POD_IDENTITY_PRINCIPAL
 from irsalint.load.hcl import Block, Call, Expr, ObjectExpr, Template, Traversal, TupleExpr
 from irsalint.model import (
     UNKNOWN,
@@ -475,3 +476,20 @@ def statement_from_tree(node: LMap) -> Statement:
         loc=node.loc,
     )
 
+
+def pod_identity_statement(loc: Location, sid: Str | None = None, conditions: tuple[Condition, ...] = (),
+                           conditions_complete: bool = True) -> Statement:
+    """The trust statement of a Pod Identity role (eksctl, the Karpenter and eks-pod-identity
+    modules): pods.eks.amazonaws.com may sts:AssumeRole and sts:TagSession."""
+    return Statement(
+        sid=sid,
+        effect="Allow",
+        actions=ValueList((Value("sts:AssumeRole", loc), Value("sts:TagSession", loc)), True, loc),
+        not_actions=None,
+        resources=None,
+        not_resources=None,
+        principals=(Principal("Service", ValueList((Value(POD_IDENTITY_PRINCIPAL, loc),), True, loc)),),
+        conditions=conditions,
+        conditions_complete=conditions_complete,
+        loc=loc,
+    )

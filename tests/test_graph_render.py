@@ -11,10 +11,10 @@ from irsalint.graph_render import RENDERERS, build_view
 from irsalint.rules import load_rules
 from tests.helpers import FIXTURES
 
-_MERMAID_NODE = re.compile(r'^  (n\d+)(\[|\(\[|\{\{|\[/)"([^"]*)"(\]|\]\)|\}\}|/\])$')
+_MERMAID_NODE = re.compile(r'^  (n\d+)(\[\[|\[|\(\[|\{\{|\[/)"([^"]*)"(\]\]|\]|\]\)|\}\}|/\])$')
 _MERMAID_EDGE = re.compile(r"^  (n\d+) -->\|([^|]+)\| (n\d+)$")
 _MERMAID_CLASS = re.compile(r"^  (classDef finding .+|class (n\d+,?)+ finding)$")
-_PAIRS = {"[": "]", "([": "])", "{{": "}}", "[/": "/]"}
+_PAIRS = {"[": "]", "([": "])", "{{": "}}", "[/": "/]", "[[": "]]"}
 
 
 def _view(path, focus=None):

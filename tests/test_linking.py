@@ -54,6 +54,26 @@ def test_each_form_links_its_chain(case: str, account: str, role: str) -> None:
     assert any(account in source and role in target for source, target in edges), sorted(edges)
 
 
+def association_edges(path: Path) -> set[tuple[str, str]]:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "irsalint"), "graph", ".", "--format", "json", "--no-cache"],
+        cwd=path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return {(e["source"], e["target"]) for e in json.loads(proc.stdout)["edges"] if e["label"] == "pod-identity"}
+
+
+@pytest.mark.parametrize(("case", "association", "role"), [
+    ("IRSA018/bad/eks-pod-identity-module-and-annotation", "module.invoicer_pod_identity.aws_eks_pod_identity_association[production]",
+     "module.invoicer_pod_identity"),
+    ("IRSA018/bad/eksctl-association-irsa-role", "eksctl:PodIdentityAssociation:team-reports/report-builder", "aws_iam_role.report_builder"),
+    ("IRSA018/bad/eks-addon-pod-identity-no-tag-session", "pod_identity_association[0]", "aws_iam_role.s3_mountpoint"),
+])
+def test_each_pod_identity_form_links_its_association_to_its_role(case: str, association: str, role: str) -> None:
+    edges = association_edges(FIXTURES / "rules" / case)
+    assert any(association in source and role in target for source, target in edges), sorted(edges)
+
+
 def test_blueprints_addons_role_is_linked_to_its_helm_service_account(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "rules/IRSA002/bad/blueprints-addons-external-secrets-defaults", tmp_path / "repo")
     edges = graph_edges(tmp_path / "repo")

@@ -255,7 +255,7 @@ def _upstream_grants(reach: _Reach, offenders: list[str], wildcards: list[Value]
     if upstream is None or statement.not_actions is not None or statement.not_resources is not None or not offenders:
         return False
     types = {_resource_type(w.value) for w in wildcards}
-    for action in (a.lower() for a in offenders):
+    for action in (a.lower() for a in offenders if _matters_on_every_resource([a])):  # reads of metadata: silent anyway
         if action in upstream.anywhere:
             continue
         allowed = upstream.of_type.get(action, frozenset())

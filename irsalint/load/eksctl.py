@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import yaml
 
 from irsalint.addons import addon_accounts
-from irsalint.iam import POD_IDENTITY_PRINCIPAL, STS_AUDIENCE, WEB_IDENTITY_ACTION
+from irsalint.iam import STS_AUDIENCE, WEB_IDENTITY_ACTION
 from irsalint.model import (
     UNKNOWN,
     Annotation,
@@ -34,7 +34,7 @@ from irsalint.model import (
     ValueList,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
-from irsalint.policydoc import LNode, _from_node, document_from_tree, make_condition
+from irsalint.policydoc import LNode, _from_node, document_from_tree, make_condition, pod_identity_statement
 from irsalint.yamlutil import get, text_of
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -168,7 +168,7 @@ def _associations(
             target = placeholder_value(text_of(given) or "")
         else:
             role = _created_role(path, f"eksctl:Role:{ident}", f"eksctl podIdentityAssociations {namespace}/{account}",
-                                 entry, _pod_identity_trust(anchor), anchor, loc, POD_IDENTITY_POLICY_KEYS)
+                                 entry, pod_identity_statement(anchor), anchor, loc, POD_IDENTITY_POLICY_KEYS)
             target = RoleRef(role.id, "arn")
         target_node = get(entry, "targetRoleARN")
         tags_node = get(entry, "disableSessionTags")
@@ -202,23 +202,6 @@ def _irsa_trust(subject: Value, loc: Location) -> Statement:
             make_condition("StringEquals", UNKNOWN, ":sub", ValueList((subject,), True, loc), loc),
             make_condition("StringEquals", UNKNOWN, ":aud", ValueList((Value(STS_AUDIENCE, loc),), True, loc), loc),
         ),
-        conditions_complete=True,
-        loc=loc,
-    )
-
-
-def _pod_identity_trust(loc: Location) -> Statement:
-    """eksctl's EKSServicePrincipalTrustStatement: sts:AssumeRole and sts:TagSession, no condition."""
-    actions = tuple(Value(a, loc) for a in ("sts:AssumeRole", "sts:TagSession"))
-    return Statement(
-        sid=None,
-        effect="Allow",
-        actions=ValueList(actions, True, loc),
-        not_actions=None,
-        resources=None,
-        not_resources=None,
-        principals=(Principal("Service", ValueList((Value(POD_IDENTITY_PRINCIPAL, loc),), True, loc)),),
-        conditions=(),
         conditions_complete=True,
         loc=loc,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from irsalint.iam import POD_IDENTITY_PRINCIPAL, oidc_issuer_of_provider_arn
+from irsalint.iam import oidc_issuer_of_provider_arn
 from irsalint.load.hcl import Block, Body
 from irsalint.model import (
     UNKNOWN,
@@ -17,13 +17,13 @@ from irsalint.model import (
     Location,
     PodIdentityAssociation,
     PolicyDocument,
-    Principal,
     RoleRef,
     Statement,
     Str,
     Value,
     ValueList,
 )
+from irsalint.policydoc import pod_identity_statement
 from irsalint.sources.terraform.base import ModuleAdapter
 from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.records import Record
@@ -77,7 +77,7 @@ def records(ctx: ModuleContext, name: str, block: Block) -> Iterator[Record]:
         complete = False
     pod_identity = ctx.flag(body, "enable_pod_identity", True) if (major is None or major >= 20) else False
     if pod_identity is True:
-        statements.append(_pod_identity_statement(block.loc))
+        statements.append(pod_identity_statement(block.loc, sid="PodIdentity"))
     elif pod_identity is not False:
         complete = False
     role_id = ctx.scope.role_ids.get(address)
@@ -132,21 +132,6 @@ def _irsa_statement(ctx: ModuleContext, body: Body, loc: Location) -> tuple[Stat
     conditions = sub_and_aud(ctx.condition_test(test_attr), issuer, subjects, subjects_loc, provider_loc)
     principal = Value(provider if isinstance(provider, str) else UNKNOWN, provider_loc)
     return web_statement(principal, conditions, loc), subjects_loc
-
-
-def _pod_identity_statement(loc: Location) -> Statement:
-    return Statement(
-        sid="PodIdentity",
-        effect="Allow",
-        actions=ValueList((Value("sts:AssumeRole", loc), Value("sts:TagSession", loc)), True, loc),
-        not_actions=None,
-        resources=None,
-        not_resources=None,
-        principals=(Principal("Service", ValueList((Value(POD_IDENTITY_PRINCIPAL, loc),), True, loc)),),
-        conditions=(),
-        conditions_complete=True,
-        loc=loc,
-    )
 
 
 ADAPTER = ModuleAdapter(KIND, matches, records, roles=roles)

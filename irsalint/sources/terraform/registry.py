@@ -12,6 +12,7 @@ from irsalint.sources.terraform import (
     blueprints_addons,
     eks_addons,
     eks_module,
+    eks_pod_identity,
     eks_role,
     fargate_profile,
     helm_release,
@@ -35,6 +36,7 @@ MODULE_ADAPTERS: tuple[ModuleAdapter, ...] = (
     blueprints_addons.ADAPTER,
     eks_module.ADAPTER,
     karpenter.ADAPTER,
+    eks_pod_identity.ADAPTER,
 )
 
 RESOURCE_ADAPTERS: Mapping[str, ResourceAdapter] = {
