@@ -258,6 +258,8 @@ def _check(args: argparse.Namespace) -> int:
         params["clusters"] = _cluster_params(config, root)
     if config.trust_policy_size_quota is not None:
         params["trust_policy_size_quota"] = config.trust_policy_size_quota
+    if config.pod_identity_trust_conditions is not None:
+        params["pod_identity_trust_conditions"] = config.pod_identity_trust_conditions
     progress = Progress(sys.stderr, args.progress)
     options = LintOptions(
         jobs=args.jobs,

@@ -38,6 +38,7 @@ class Config:
     rules_dirs: tuple[str, ...] = ()  # resolved against root
     external_roles: tuple[str, ...] = ()
     trust_policy_size_quota: int | None = None  # IRSA026; None: the AWS default
+    pod_identity_trust_conditions: str | None = None  # IRSA025: "required" (default) or "optional"
     max_file_size: int | None = None
     cache: bool | None = None
     cache_dir: str | None = None  # resolved against root
@@ -114,6 +115,7 @@ def load_config(path: Path) -> Config:
         rules_dirs=tuple(under_root(d) for d in data.get("rules_dirs", ())),
         external_roles=tuple(data.get("external_roles", ())),
         trust_policy_size_quota=data.get("trust_policy_size_quota"),
+        pod_identity_trust_conditions=data.get("pod_identity_trust_conditions"),
         max_file_size=data.get("max_file_size"),
         cache=data.get("cache"),
         cache_dir=under_root(data["cache_dir"]) if "cache_dir" in data else None,

@@ -198,3 +198,16 @@ def test_clusters_config_checks_the_trusted_provider(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     found = [(f["location"]["path"], f["location"]["line"]) for f in _json.loads(proc.stdout)["findings"]]
     assert found == [("clusters/green/sa.yaml", 7)]
+
+
+def test_pod_identity_trust_conditions_optional_accepts_the_aws_default_trust(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    source = Path(__file__).parent.parent / "fixtures" / "rules" / "IRSA025" / "bad" / "eks-pod-identity-module" / "main.tf"
+    (repo / "main.tf").write_text(source.read_text())
+    assert _rules(irsalint("check", ".", "--format", "json", "--no-cache", cwd=repo)) == {"IRSA025"}
+    (repo / ".irsalint.yaml").write_text("pod_identity_trust_conditions: optional\n")
+    proc = irsalint("check", ".", "--format", "json", "--no-cache", cwd=repo)
+    assert proc.returncode == 0 and _rules(proc) == set()
+    (repo / ".irsalint.yaml").write_text("pod_identity_trust_conditions: sometimes\n")
+    assert irsalint("check", ".", cwd=repo).returncode == 2

@@ -49,7 +49,8 @@ def session_tags(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         if role_id not in associated and _irsa_only(graph, role):
             yield from _tags_under_irsa(graph, role)
-        yield from _unscoped_pods_trust(role)
+        if params.get("pod_identity_trust_conditions", "required") == "required":
+            yield from _unscoped_pods_trust(role)
     for association in associations:
         yield from _policy_with_tags(association)
         yield from _target_role(graph, association)
