@@ -69,12 +69,15 @@ def role_uses(files: Iterable[TfFile], instances: Sequence[Scope]) -> tuple[dict
         if not tf.is_tfvars:
             by_directory[posixpath.dirname(tf.path)].append(tf)
     for scope in instances:
+        nested = nested_roles(scope)
         for tf in by_directory.get(scope.directory, ()):
-            _file_uses(tf, scope, uses, literals)
+            _file_uses(tf, scope, uses, literals, nested)
     return {k: tuple(sorted(set(v))) for k, v in sorted(uses.items())}, tuple(sorted(literals))
 
 
-def _file_uses(tf: TfFile, scope: Scope, uses: dict[str, list[Location]], literals: set[str]) -> None:
+def _file_uses(
+    tf: TfFile, scope: Scope, uses: dict[str, list[Location]], literals: set[str], nested: dict[str, list[str]]
+) -> None:
     for block in tf.body.blocks:
         own = _own_address(block)
         if block.type == "resource" and block.labels[:1] and block.labels[0] in ATTACHMENT_RESOURCES:
@@ -88,11 +91,11 @@ def _file_uses(tf: TfFile, scope: Scope, uses: dict[str, list[Location]], litera
                     address = f"{traversal.root}.{traversal.steps[0]}"
                     if address == own:
                         continue
-                    for role_id in _roles_of(scope, address):
+                    for role_id in _roles_of(scope, address, nested):
                         uses[role_id].append(traversal.loc)
 
 
-def _roles_of(scope: Scope, address: str) -> list[str]:
+def _roles_of(scope: Scope, address: str, nested: dict[str, list[str]]) -> list[str]:
     """The roles a reference to `address` may expose: its own, or for a module that creates
     several (`module.addons.external_secrets`...), all of them (its outputs pass them on)."""
     role_id = scope.role_ids.get(address)
@@ -101,8 +104,18 @@ def _roles_of(scope: Scope, address: str) -> list[str]:
     child = scope.children.get(address.removeprefix("module."))
     if child is not None:  # a local module: its outputs may pass any of its roles on
         return sorted(child.scope.role_ids.values())
-    prefix = address + "."
-    return [role_id for role_address, role_id in scope.role_ids.items() if role_address.startswith(prefix)]
+    return nested.get(address, [])
+
+
+def nested_roles(scope: Scope) -> dict[str, list[str]]:
+    """`module.addons` -> the roles addressed `module.addons.<name>` (multi-role modules), built
+    once per scope: scanning every role for every reference was quadratic in big roots."""
+    nested: dict[str, list[str]] = defaultdict(list)
+    for role_address, role_id in scope.role_ids.items():
+        parts = role_address.split(".")
+        for end in range(2, len(parts)):
+            nested[".".join(parts[:end])].append(role_id)
+    return dict(nested)
 
 
 def _own_address(block: Block) -> str | None:
