@@ -75,7 +75,8 @@ def build_project(
         facts = replace(facts, associations=facts.associations + manifest_associations)
     sas = [*_helm_values_in_release(sas, facts.helm_releases)]
     # Flux and Argo CD objects: postBuild substitution, Helm releases' ServiceAccounts
-    sas, workloads = gitops.apply(k8s_files, renderings, sas, workloads, frozenset(k.path for k in k8s_files))
+    sas, workloads = gitops.apply(k8s_files, renderings, sas, workloads, frozenset(k.path for k in k8s_files),
+                                  facts.config_maps)
     for plan in (r for r in results if isinstance(r, PlanFile)):  # resolved values from a plan
         facts = replace(
             facts,

@@ -7,6 +7,7 @@ import json
 import pickle
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from irsalint.cli import main
 from irsalint.load.k8s import K8sFile, load_manifest
-from irsalint.model import UNKNOWN, Diagnostic, Partial, ServiceAccount, SkipNote
+from irsalint.model import UNKNOWN, Diagnostic, Partial, RoleRef, ServiceAccount, SkipNote
 from irsalint.project import build_project
 from irsalint.sources.gitops import chart_defaults
 from irsalint.sources.gitops.flux_helmrelease import release_name
@@ -315,6 +316,7 @@ FORMS = [
     ("bad", "argocd-value-files", "module.tile_renderer_irsa"),
     ("bad", "argocd-parameters", "module.fraud_scorer_irsa"),
     ("bad", "argocd-applicationset", "module.inventory_sync_irsa"),
+    ("bad", "flux-terraform-configmap", "module.metrics_archiver_irsa"),
     ("good", "flux-helmrelease-values", "module.invoice_mailer_irsa"),
     ("good", "flux-valuesfrom-generator-file", "module.clickstream_irsa"),
     ("good", "flux-chart-default-name", "module.node_provisioner_irsa"),
@@ -322,6 +324,7 @@ FORMS = [
     ("good", "argocd-helm-values", "module.journal_reader_irsa"),
     ("good", "argocd-multi-source-value-files", "module.digest_mailer_irsa"),
     ("good", "argocd-applicationset-templated", "module.shard_router_irsa"),
+    ("good", "flux-terraform-configmap", "module.ledger_sync_irsa"),
 ]
 
 
@@ -348,6 +351,7 @@ NAMESPACE_LITERALS = {
     "argocd-value-files": ("application.yaml", "namespace: maps-prod"),
     "argocd-parameters": ("application.yaml", "namespace: fraud-staging"),
     "argocd-applicationset": ("applicationset.yaml", "namespace: stock"),
+    "flux-terraform-configmap": ("infrastructure/metrics-archiver.yaml", "targetNamespace: archive"),
 }
 
 
@@ -499,3 +503,50 @@ def test_chart_table_entries_have_sources() -> None:
         assert entry["service_accounts"], chart
     readme = (Path(chart_defaults.__file__).parents[2] / "data" / "README.md").read_text()
     assert "chart_defaults.json" in readme
+
+
+# --- ConfigMaps Terraform writes (Flux substituteFrom) ------------------------------------------------
+
+
+def _terraform_configmap_case(tmp_path: Path, edit: Callable[[str], str], file: str = "main.tf") -> Path:
+    case = tmp_path / "case"
+    shutil.copytree(IRSA001 / "good" / "flux-terraform-configmap", case)
+    path = case / file
+    path.write_text(edit(path.read_text()))
+    return case
+
+
+def _linked_role(case: Path) -> object:
+    [sa] = [sa for sa in _accounts(case) if sa.origin == "manifest"]
+    annotation = sa.annotation(ROLE_ARN)
+    assert annotation is not None
+    return annotation.value
+
+
+def test_a_terraform_configmap_entry_holding_a_role_links_it(tmp_path: Path) -> None:
+    value = _linked_role(_terraform_configmap_case(tmp_path, lambda text: text))
+    assert isinstance(value, RoleRef) and value.role_id.startswith("tf:module.ledger_sync_irsa@")
+
+
+def test_a_substitute_entry_wins_over_the_terraform_configmap(tmp_path: Path) -> None:
+    case = _terraform_configmap_case(tmp_path, lambda text: text.replace(
+        "    substituteFrom:", "    substitute:\n      ledger_sync_role_arn: arn:aws:iam::111122223333:role/other\n    substituteFrom:"),
+        "infrastructure.yaml")
+    assert _linked_role(case) == "arn:aws:iam::111122223333:role/other"
+
+
+def test_a_terraform_configmap_of_another_namespace_is_not_used(tmp_path: Path) -> None:
+    case = _terraform_configmap_case(tmp_path, lambda text: text.replace('namespace = "flux-system"', 'namespace = "apps"'))
+    assert _linked_role(case) is UNKNOWN
+
+
+def test_a_terraform_configmap_value_that_is_not_a_role_stays_unknown(tmp_path: Path) -> None:
+    case = _terraform_configmap_case(tmp_path, lambda text: text.replace(
+        "module.ledger_sync_irsa.iam_role_arn", "data.terraform_remote_state.iam.outputs.ledger_sync"))
+    assert _linked_role(case) is UNKNOWN
+
+
+def test_a_terraform_configmap_literal_is_substituted(tmp_path: Path) -> None:
+    case = _terraform_configmap_case(tmp_path, lambda text: text.replace(
+        "module.ledger_sync_irsa.iam_role_arn", '"arn:aws:iam::111122223333:role/ledger-sync"'))
+    assert _linked_role(case) == "arn:aws:iam::111122223333:role/ledger-sync"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from irsalint.model import UNKNOWN, Location, ServiceAccount, Str
+from irsalint.model import UNKNOWN, Location, RoleRef, ServiceAccount, Str
 from irsalint.sources.gitops.common import flag, raw, raw_text, show
 from irsalint.sources.gitops.flux_postbuild import (
     NO_VARIABLES,
@@ -156,14 +156,15 @@ def _helm_release(
         yield from service_accounts(Merged(layers, _substitute(project, path, variables)), release_record)
 
 
-def _substitute(project: GitOpsProject, own_path: str, own: Variables) -> Callable[[ValueLeaf], Raw]:
-    """A leaf's value after the substitution of the Flux Kustomization that applies its file."""
+def _substitute(project: GitOpsProject, own_path: str, own: Variables) -> Callable[[ValueLeaf], Raw | RoleRef]:
+    """A leaf's value after the substitution of the Flux Kustomization that applies its file (a
+    scanned role when the leaf is exactly a variable holding one)."""
 
-    def substitute(leaf: ValueLeaf) -> Raw:
+    def substitute(leaf: ValueLeaf) -> Raw | RoleRef:
         if not isinstance(leaf.value, str):
             return leaf.value
         variables = own if leaf.loc.path == own_path else project.variables_of(leaf.loc.path)
-        return variables.substitute(leaf.value)
+        return variables.role_ref(leaf.value) or variables.substitute(leaf.value)
 
     return substitute
 

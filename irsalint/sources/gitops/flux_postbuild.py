@@ -20,12 +20,21 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import yaml
 
-from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str, Workload
+from irsalint.model import (
+    UNKNOWN,
+    Annotation,
+    AnnotationValue,
+    Location,
+    RoleRef,
+    ServiceAccount,
+    Str,
+    Workload,
+)
 from irsalint.placeholders import has_placeholder, placeholder_value
 from irsalint.sources.gitops.common import contains, flag, raw, raw_text
 from irsalint.sources.gitops.configmaps import ConfigIndex
@@ -79,6 +88,17 @@ class Variables:
 
     values: Mapping[str, str | None]
     closed: bool
+    # variables whose value is a scanned role's ARN (a ConfigMap Terraform writes): a value that is
+    # exactly `${name}` becomes that role
+    refs: Mapping[str, RoleRef] = field(default_factory=dict)
+
+    def role_ref(self, text: str) -> RoleRef | None:
+        match = _VARIABLE_RE.fullmatch(text.strip())  # a default never applies: an ARN is not empty
+        return self.refs.get(match.group(1)) if match is not None else None
+
+    def model(self, text: str) -> AnnotationValue:
+        """A value as irsalint models it after substitution: a role, text, a Partial or UNKNOWN."""
+        return self.role_ref(text) or placeholder_value(self.substitute(text))
 
     def substitute(self, text: str) -> str:
         """`text` with every variable we can resolve replaced; the rest stays as written."""
@@ -285,6 +305,7 @@ class FluxScopes:
 
     def _variables(self, fk: FluxKustomization, parent: FluxScope | None) -> Variables:
         values: dict[str, str | None] = {}
+        refs: dict[str, RoleRef] = {}
         closed = True
         namespace = field_value(fk.namespace)
         for ref in fk.substitute_from:
@@ -304,8 +325,13 @@ class FluxScopes:
                     closed = False  # a generator `files:` entry holds a file's text, not a variable
                     continue
                 values[entry.key] = entry.text
+                if entry.ref is not None:
+                    refs[entry.key] = entry.ref
+                else:
+                    refs.pop(entry.key, None)
         parent_variables = parent.variables if parent else NO_VARIABLES
         for key, value, _loc in fk.substitute:
+            refs.pop(key, None)  # `substitute` wins over `substituteFrom`
             if value is None:
                 values[key] = ""
             elif isinstance(value, bool):
@@ -313,7 +339,7 @@ class FluxScopes:
             else:
                 text = parent_variables.substitute(value)
                 values[key] = None if has_placeholder(text) else text
-        return Variables(values, closed)
+        return Variables(values, closed, refs)
 
     def scopes_of(self, path: str, top: str | None = None) -> list[FluxScope]:
         """The Flux Kustomizations that render a file (through the kustomize rendering `top`)."""
@@ -342,7 +368,7 @@ class FluxScopes:
         variables = NO_VARIABLES if disabled([(a.key, a.value) for a in (*sa.annotations, *sa.labels)]) \
             else scope.variables
         annotations = tuple(
-            replace(a, value=placeholder_value(variables.substitute(fields["annotation:" + a.key])))
+            replace(a, value=variables.model(fields["annotation:" + a.key]))
             if "annotation:" + a.key in fields else a
             for a in sa.annotations
         )
@@ -382,7 +408,7 @@ class FluxScopes:
 
         def annotations(items: tuple[Annotation, ...], prefix: str) -> tuple[Annotation, ...]:
             return tuple(
-                replace(a, value=placeholder_value(variables.substitute(fields[prefix + a.key])))
+                replace(a, value=variables.model(fields[prefix + a.key]))
                 if prefix + a.key in fields else a
                 for a in items
             )

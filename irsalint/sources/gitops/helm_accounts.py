@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from irsalint.model import UNKNOWN, Annotation, AnnotationValue, Location, ServiceAccount, Str, _Unknown
+from irsalint.model import (
+    UNKNOWN,
+    Annotation,
+    AnnotationValue,
+    Location,
+    RoleRef,
+    ServiceAccount,
+    Str,
+    _Unknown,
+)
 from irsalint.placeholders import placeholder_value
 from irsalint.sources.gitops.chart_defaults import Looked, default_name, namespace_values
 from irsalint.sources.gitops.records import Raw, ValueLeaf, ValuesDoc
@@ -29,7 +38,7 @@ class Layer:
     label: str = ""  # for ids: where the values come from
 
 
-Substitute = Callable[[ValueLeaf], Raw]
+Substitute = Callable[[ValueLeaf], Raw | RoleRef]  # a role: a Flux variable Terraform fills with its ARN
 
 
 def _as_is(leaf: ValueLeaf) -> Raw:
@@ -48,11 +57,11 @@ class Merged:
             for layer in self.layers
         ]
 
-    def find(self, path: tuple[str, ...]) -> tuple[Raw | _Unknown, Location | None]:
+    def find(self, path: tuple[str, ...]) -> tuple[Raw | RoleRef | _Unknown, Location | None]:
         """(value, where) for a leaf path: the value (None when absent) or UNKNOWN, and the line of
         the last leaf written for it."""
         last_loc: Location | None = None
-        status: Raw | _Unknown | None = None
+        status: Raw | RoleRef | _Unknown | None = None
         decided = False
         for layer, index in zip(reversed(self.layers), reversed(self._index)):
             if index is None:
@@ -77,6 +86,8 @@ class Merged:
         value, _ = self.find(path)
         if value is UNKNOWN or value is None or isinstance(value, str):
             return value
+        if isinstance(value, RoleRef):
+            return UNKNOWN  # a role's ARN where a name or a flag is read: nothing we can use
         return str(value).lower()
 
     def blocks(self) -> list[tuple[str, ...]]:
@@ -153,7 +164,9 @@ def _annotations(merged: Merged, block: tuple[str, ...]) -> Iterator[Annotation]
         if value is None or loc is None:
             continue
         modelled: AnnotationValue
-        if value is UNKNOWN or not isinstance(value, (str, bool)):
+        if isinstance(value, RoleRef):
+            modelled = value
+        elif value is UNKNOWN or not isinstance(value, (str, bool)):
             modelled = UNKNOWN
         elif isinstance(value, bool):
             modelled = str(value).lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from irsalint.model import Location, positional_reduce
+from irsalint.model import Location, RoleRef, positional_reduce
 
 # A scalar as written: its text, a YAML bool, or None for an explicit null (Helm deletes the key).
 Raw = Union[str, bool, None]
@@ -51,6 +51,8 @@ class DataEntry:
     values: ValuesDoc | None  # the value parsed as Helm values, with positions in the file
     loc: Location
     file: str | None = None  # a generator's `files:` entry: repository-relative path of the file
+    # a ConfigMap Terraform writes (`kubernetes_config_map`): the value is this scanned role's ARN
+    ref: RoleRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,13 +61,17 @@ class GitOpsProject:
     index, the Flux scopes, the values files a release consumed."""
 
     def __init__(
-        self, files: Sequence[FileLike], renderings: Mapping[str, Sequence[RenderingLike]], read: frozenset[str]
+        self,
+        files: Sequence[FileLike],
+        renderings: Mapping[str, Sequence[RenderingLike]],
+        read: frozenset[str],
+        terraform_configs: Sequence[ConfigData] = (),
     ) -> None:
         self.renderings = renderings
         self.read = read  # YAML files read without error
         self.values_files: dict[str, ValuesFile] = {}
         self.raw_fields: dict[Location, RawFields] = {}
-        configs: list[ConfigData] = []
+        configs: list[ConfigData] = list(terraform_configs)  # ConfigMaps Terraform writes
         self.helm_releases: list[tuple[str, FluxHelmRelease]] = []
         self.applications: list[tuple[str, ArgoApplication]] = []
         flux_kustomizations: list[tuple[str, FluxKustomization]] = []
@@ -140,9 +144,10 @@ def apply(
     sas: Sequence[ServiceAccount],
     workloads: Sequence[Workload],
     read: frozenset[str],
+    terraform_configs: Sequence[ConfigData] = (),
 ) -> tuple[list[ServiceAccount], list[Workload]]:
     """The project's ServiceAccounts and workloads with the GitOps objects applied."""
-    project = GitOpsProject(files, renderings, read)
+    project = GitOpsProject(files, renderings, read, terraform_configs)
     rendered = list(project.flux.render_service_accounts(sas))
     rendered_workloads = list(project.flux.render_workloads(workloads))
     added = [*flux_helmrelease.accounts(project), *argocd_application.accounts(project)]

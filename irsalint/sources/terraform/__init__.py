@@ -25,6 +25,7 @@ from irsalint.model import (
 )
 from irsalint.resolve import Evaluator, Scope
 from irsalint.scopes import terraform_units
+from irsalint.sources.gitops.records import ConfigData
 from irsalint.sources.terraform.context import ModuleContext, node_id, template_reader
 from irsalint.sources.terraform.records import HelmRelease, Record, TerraformFacts
 from irsalint.sources.terraform.registry import RESOURCE_ADAPTERS, module_adapter
@@ -110,6 +111,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         helm_releases=tuple(releases[k] for k in sorted(releases)),
         units=terraform_units(calls),
         fargate_profiles=tuple(r for r in found if isinstance(r, FargateProfile)),
+        config_maps=tuple(r for r in found if isinstance(r, ConfigData)),
     )
 
 

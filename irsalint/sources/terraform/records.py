@@ -16,6 +16,7 @@ from irsalint.model import (
     ServiceAccount,
     Str,
 )
+from irsalint.sources.gitops.records import ConfigData
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,8 @@ class HelmRelease:
 
 
 Record = Union[
-    IamRole, ManagedPolicy, Attachment, InlinePolicy, ServiceAccount, PodIdentityAssociation, HelmRelease, FargateProfile
+    IamRole, ManagedPolicy, Attachment, InlinePolicy, ServiceAccount, PodIdentityAssociation, HelmRelease, FargateProfile,
+    ConfigData,
 ]
 
 
@@ -49,3 +51,5 @@ class TerraformFacts:
     # module directory -> the unit it is deployed from (irsalint.scopes.terraform_units)
     units: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fargate_profiles: tuple[FargateProfile, ...] = ()
+    # ConfigMaps / Secrets Terraform writes: Flux substituteFrom sources (sources/terraform/config_maps.py)
+    config_maps: tuple[ConfigData, ...] = ()

@@ -10,6 +10,7 @@ from irsalint.sources.terraform import (
     aws_iam,
     blueprints_addon,
     blueprints_addons,
+    config_maps,
     eks_addons,
     eks_module,
     eks_pod_identity,
@@ -42,7 +43,8 @@ MODULE_ADAPTERS: tuple[ModuleAdapter, ...] = (
 RESOURCE_ADAPTERS: Mapping[str, ResourceAdapter] = {
     resource_type: adapter
     for adapter in (*aws_iam.ADAPTERS, *kubernetes.ADAPTERS, *helm_release.ADAPTERS, *pod_identity.ADAPTERS,
-                    *eks_addons.ADAPTERS, *manifests.ADAPTERS, *fargate_profile.ADAPTERS)
+                    *eks_addons.ADAPTERS, *manifests.ADAPTERS, *fargate_profile.ADAPTERS,
+                    *config_maps.ADAPTERS)
     for resource_type in adapter.types
 }
 
