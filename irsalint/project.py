@@ -86,6 +86,11 @@ def build_project(
             inline_policies=facts.inline_policies + plan.inline_policies,
             service_accounts=facts.service_accounts + plan.service_accounts,
         )
+    # a manifest Terraform renders (`kubectl_manifest` + `templatefile()`) is deployed as rendered:
+    # its raw copy, with the template's `${...}` unknown, is not a ServiceAccount of its own
+    rendered = {(sa.name_loc.path, sa.name_loc.line, sa.name_loc.col) for sa in facts.service_accounts}
+    sas = [sa for sa in sas if not (sa.origin in ("manifest", "carrier")
+                                    and (sa.name_loc.path, sa.name_loc.line, sa.name_loc.col) in rendered)]
     sas.extend(facts.service_accounts)
     hidden = shadowed(sas)  # the webhook's ConfigMap bindings that a role-arn annotation overrides
     sas = [sa for sa in sas if sa.id not in hidden]

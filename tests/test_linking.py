@@ -34,6 +34,7 @@ CHAINS = [
     ("good/local-child-module-inputs", "ServiceAccount:payments/api", "aws_iam_role.this@modules/app-irsa#.:module.payments_api"),
     ("bad/cloudformation-stack-named-role", "ServiceAccount:ledger-prod/ledger-api", "cfn:LedgerRole"),
     ("bad/cnpg-cluster-carrier", "carrier:Cluster:orders/orders-db", "module.orders_db_backup_irsa"),
+    ("bad/kubectl-manifest-carrier", "kubectl_manifest.invoices_db", "module.invoices_db_backup_irsa"),
     ("bad/eksctl-addon-role-arn", "eksctl-addon:ServiceAccount:vpc-cni", "aws_iam_role.vpc_cni"),
     ("good/eksctl-addon-role-arn", "eksctl-addon:ServiceAccount:vpc-cni", "aws_iam_role.vpc_cni"),
 ]
@@ -181,3 +182,10 @@ def test_a_serviceaccount_whose_name_became_unknown_still_counts_as_admitted(tmp
     manifest = repository / "serviceaccount.yaml"
     manifest.write_text(manifest.read_text("utf-8").replace("name: image-proxy\n", 'name: "${APP}"\n', 1), "utf-8")
     assert not [f for f in run(repository).findings if f.rule_id == "IRSA006"]
+
+
+def test_a_manifest_terraform_renders_is_not_also_a_service_account_of_its_own() -> None:
+    """`kubectl_manifest` + `templatefile()`: the rendered carrier links to the role; the template
+    read as a plain manifest (its `${backup_role_arn}` unknown) is not a second ServiceAccount."""
+    accounts = run(IRSA001 / "bad" / "kubectl-manifest-carrier").project.service_accounts
+    assert [sa.id for sa in accounts] == ["tf:kubectl_manifest.invoices_db@."]

@@ -33,7 +33,7 @@ from irsalint.model import (
     Workload,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
-from irsalint.sources.carriers import CARRIER_KEYS, carried_service_account, carrier_of
+from irsalint.sources.carriers import CARRIER_KEYS, TreeAccess, carried_service_account, carrier_of
 from irsalint.sources.gitops import reader as gitops
 from irsalint.sources.gitops.records import GitOpsRecord
 from irsalint.sources.gitops.templating import is_templated_application_set, neutralize
@@ -281,6 +281,13 @@ class _Reader:
             self._all_lines = self.text.splitlines()
         return self._all_lines
 
+    def tree_access(self) -> TreeAccess[yaml.Node]:
+        def key_loc(node: yaml.Node | None, key: str) -> Location | None:
+            found = get_key(node, key)
+            return self.loc(found) if found is not None else None
+
+        return TreeAccess(get, key_loc, known_text, self.annotations, self.loc)
+
     def loc(self, node: yaml.Node) -> Location:
         start, end = node.start_mark, node.end_mark
         return Location(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
@@ -352,7 +359,7 @@ class _Reader:
             )
             self.raw_fields(name_loc, metadata, get(template, "spec"), get(template, "metadata"))
         elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
-            self.sas.extend(carried_service_account(carrier, node, ident, self.loc, self.annotations, known_text))
+            self.sas.extend(carried_service_account(carrier, node, f"carrier:{ident}", self.tree_access()))
         elif kind == "ConfigMap" and name == CONFIGMAP_NAME:
             self.sas.extend(read_webhook_config(self.path, node, self.loc, self.lines))
         elif annotations:

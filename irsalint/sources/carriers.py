@@ -10,11 +10,9 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
-
-import yaml
+from typing import Generic, TypeVar
 
 from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str
-from irsalint.yamlutil import get, get_key, text_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,48 +48,55 @@ def carrier_of(api_version: str | None, kind: str | None) -> Carrier | None:
 CARRIER_KEYS = frozenset({"serviceAccountTemplate", "inheritedMetadata", "serviceAccountName"})
 
 
-def carried_service_account(
-    carrier: Carrier,
-    node: yaml.Node,
-    ident: str,
-    loc: Callable[[yaml.Node], Location],
-    annotations_of: Callable[[yaml.Node | None], tuple[Annotation, ...]],
-    known_text: Callable[[yaml.Node | None], Str | None],
-) -> Iterator[ServiceAccount]:
+Node = TypeVar("Node")
+
+
+@dataclass(frozen=True, slots=True)
+class TreeAccess(Generic[Node]):
+    """How to read an object tree: a manifest's YAML nodes, or a tree Terraform renders
+    (`kubectl_manifest` with `templatefile()`, irsalint.sources.terraform.manifests)."""
+
+    child: Callable[[Node | None, str], Node | None]  # the value under a key
+    key_loc: Callable[[Node | None, str], Location | None]  # where that key is written
+    text: Callable[[Node | None], Str | None]  # a scalar's known text; None when absent
+    annotations: Callable[[Node | None], tuple[Annotation, ...]]  # a map of annotations
+    loc: Callable[[Node], Location]
+
+
+def carried_service_account(carrier: Carrier, node: Node, sa_id: str, tree: TreeAccess[Node]) -> Iterator[ServiceAccount]:
     """The ServiceAccount the controller creates, carrying the object's IRSA annotations."""
     merged: dict[str, Annotation] = {}
     for path in reversed(carrier.annotations):  # the first path wins
-        for annotation in annotations_of(_at(node, path)):
+        for annotation in tree.annotations(_at(tree, node, path)):
             merged[annotation.key] = annotation
     if not any(key.startswith("eks.amazonaws.com/") for key in merged):
         return
-    metadata = get(node, "metadata")
-    name_key = get_key(metadata, "name")
-    explicit = known_text(_at(node, carrier.service_account_name)) if carrier.service_account_name else None
+    metadata = tree.child(node, "metadata")
+    explicit = tree.text(_at(tree, node, carrier.service_account_name)) if carrier.service_account_name else None
     name: Str = explicit if explicit is not None else UNKNOWN
     if explicit is None and carrier.name_default == "object":
-        object_name = known_text(get(metadata, "name"))
+        object_name = tree.text(tree.child(metadata, "name"))
         name = object_name if object_name is not None else UNKNOWN
     namespace: Str = UNKNOWN
     if carrier.namespace in ("metadata", "object"):
-        written = known_text(get(metadata, "namespace"))
+        written = tree.text(tree.child(metadata, "namespace"))
         namespace = written if written is not None else ("default" if carrier.namespace == "object" else UNKNOWN)
     yield ServiceAccount(
-        id=f"carrier:{ident}",
+        id=sa_id,
         name=name,
         namespace=namespace,
         annotations=tuple(merged[k] for k in sorted(merged)),
         automount=None,
         automount_loc=None,
-        name_loc=loc(name_key if name_key is not None else node),
+        name_loc=tree.key_loc(metadata, "name") or tree.loc(node),
         origin="carrier",
     )
 
 
-def _at(node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
+def _at(tree: TreeAccess[Node], node: Node | None, path: tuple[str, ...]) -> Node | None:
     for key in path:
-        node = get(node, key)
+        node = tree.child(node, key)
     return node
 
 
-__all__ = ["CARRIER_KEYS", "Carrier", "carried_service_account", "carrier_of", "text_of"]
+__all__ = ["CARRIER_KEYS", "Carrier", "TreeAccess", "carried_service_account", "carrier_of"]

@@ -1,15 +1,18 @@
 """Kubernetes ServiceAccounts that Terraform applies as raw manifests: `kubectl_manifest`
 (gavinbunney/alekc kubectl providers: `yaml_body`, a YAML string or heredoc, often with the role ARN
-interpolated) and hashicorp's `kubernetes_manifest` (`manifest`, an HCL object)."""
+interpolated) and hashicorp's `kubernetes_manifest` (`manifest`, an HCL object). Annotation carriers
+(a Crossplane `DeploymentRuntimeConfig` rendered by `templatefile()`, irsalint/data/carriers.json)
+give the ServiceAccount their controller creates."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from irsalint.load.hcl import Block, Call, Template
-from irsalint.model import ROLE_TARGET_TYPES, UNKNOWN, Annotation, Location, RoleTarget, ServiceAccount
+from irsalint.model import ROLE_TARGET_TYPES, UNKNOWN, Annotation, Location, RoleTarget, ServiceAccount, Str
 from irsalint.placeholders import placeholder_value
 from irsalint.policydoc import LMap, LNode, LScalar, from_expr
+from irsalint.sources.carriers import TreeAccess, carried_service_account, carrier_of
 from irsalint.sources.terraform.base import ResourceAdapter
 from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.helm import yaml_file, yaml_template
@@ -35,7 +38,14 @@ def kubernetes_manifest(ctx: ModuleContext, kind: str, name: str, block: Block) 
 
 
 def _service_account(ctx: ModuleContext, address: str, tree: LNode, loc: Location) -> Iterator[ServiceAccount]:
-    if not isinstance(tree, LMap) or _scalar(tree, "kind") != "ServiceAccount":
+    if not isinstance(tree, LMap):
+        return
+    kind = _scalar(tree, "kind")
+    if kind != "ServiceAccount":
+        api_version = _scalar(tree, "apiVersion")
+        carrier = carrier_of(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
+        if carrier is not None:
+            yield from carried_service_account(carrier, tree, ctx.node_id(address), _TREE)
         return
     metadata = tree.get("metadata")
     meta = metadata[1] if metadata is not None and isinstance(metadata[1], LMap) else LMap((), loc)
@@ -75,6 +85,35 @@ def _value(node: LNode) -> RoleTarget:
     if isinstance(node.value, str):
         return placeholder_value(node.value)
     return node.value if isinstance(node.value, ROLE_TARGET_TYPES) else UNKNOWN
+
+
+def _child(node: LNode | None, key: str) -> LNode | None:
+    found = node.get(key) if isinstance(node, LMap) else None
+    return found[1] if found is not None else None
+
+
+def _key_loc(node: LNode | None, key: str) -> Location | None:
+    found = node.get(key) if isinstance(node, LMap) else None
+    return found[0] if found is not None else None
+
+
+def _text(node: LNode | None) -> Str | None:
+    if node is None:
+        return None
+    value = node.value if isinstance(node, LScalar) else UNKNOWN
+    if isinstance(value, str):
+        modelled = placeholder_value(value)
+        return modelled if isinstance(modelled, str) else UNKNOWN
+    return UNKNOWN
+
+
+def _annotations(node: LNode | None) -> tuple[Annotation, ...]:
+    if not isinstance(node, LMap):
+        return ()
+    return tuple(Annotation(key, _value(value), key_loc) for key, key_loc, value in node.items)
+
+
+_TREE: TreeAccess[LNode] = TreeAccess(_child, _key_loc, _text, _annotations, lambda node: node.loc)
 
 
 ADAPTERS = (
