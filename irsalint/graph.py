@@ -102,6 +102,7 @@ class IrsaGraph:
         self._correlated: dict[tuple[Place, Place], bool] = {}
         self._groups: dict[int, tuple[Sequence[Any], dict[Place, list[Any]]]] = {}
         self._association_role_ids: set[str] | None = None
+        self._associations_by_target: dict[tuple[str, str], list[PodIdentityAssociation]] | None = None
         self.scopes = self._scope_map()
         self._role_list = tuple(facts.roles)
         self.role_index = RoleIndex(facts.roles, {r.id: self.scopes_of(r) for r in facts.roles})
@@ -174,6 +175,19 @@ class IrsaGraph:
     def correlated(self, a: Scoped, b: Scoped) -> bool:
         """May these two be about the same cluster and account (SPEC §3.5)?"""
         return self._places_correlated(self.place_of(a), self.place_of(b))
+
+    def associations_of(self, sa: ServiceAccount) -> list[PodIdentityAssociation]:
+        """The Pod Identity associations naming this ServiceAccount (same namespace and name, known)
+        in a correlated scope: with one, Pod Identity wins over its role-arn annotation."""
+        if self._associations_by_target is None:
+            self._associations_by_target = defaultdict(list)
+            for association in self.project.terraform.associations:
+                if isinstance(association.namespace, str) and isinstance(association.service_account, str):
+                    self._associations_by_target[(association.namespace, association.service_account)].append(association)
+        if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+            return []
+        found = self._associations_by_target.get((sa.namespace, sa.name), [])
+        return [a for a in found if self.correlated(a, sa)]
 
     def _places_correlated(self, a: Place, b: Place) -> bool:
         key = (a, b)

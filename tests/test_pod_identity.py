@@ -32,3 +32,14 @@ def test_same_roles_without_associations_are_orphans(tmp_path):
     )
     result = run(tmp_path, select=("IRSA006",))
     assert [(f.loc.path, f.loc.line) for f in result.findings] == [("main.tf", 2)]
+
+
+def test_a_pod_identity_association_silences_irsa001_on_its_service_account(tmp_path):
+    """Pod Identity wins over the annotation: the annotated role is never assumed, so its trust
+    cannot cause AccessDenied (IRSA018 reports the pair). Without the association, IRSA001 fires."""
+    case = FIXTURES / "rules" / "IRSA018" / "bad" / "tf-serviceaccount-and-association"
+    assert {f.rule_id for f in run(case, select=("IRSA001", "IRSA018")).findings} == {"IRSA018"}
+    text = (case / "main.tf").read_text()
+    start = text.index('resource "aws_eks_pod_identity_association"')
+    (tmp_path / "main.tf").write_text(text[:start] + text[text.index("}", start) + 1 :])
+    assert {f.rule_id for f in run(tmp_path, select=("IRSA001", "IRSA018")).findings} == {"IRSA001"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -32,17 +31,11 @@ def pod_identity_conflict(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterat
 
 
 def _conflicts(graph: IrsaGraph, associations: tuple[PodIdentityAssociation, ...]) -> Iterator[Hit]:
-    by_target: dict[tuple[str, str], list[PodIdentityAssociation]] = defaultdict(list)
-    for association in associations:
-        if isinstance(association.namespace, str) and isinstance(association.service_account, str):
-            by_target[(association.namespace, association.service_account)].append(association)
-    if not by_target:
+    if not associations:
         return
     for sa in graph.service_accounts:
-        if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
-            continue
         annotation = sa.annotation(ROLE_ARN_ANNOTATION)
-        found = [a for a in by_target.get((sa.namespace, sa.name), ()) if graph.correlated(a, sa)]
+        found = graph.associations_of(sa) if annotation is not None else []
         if annotation is None or not found:
             continue
         clusters = sorted({a.cluster_name for a in found if isinstance(a.cluster_name, str)})

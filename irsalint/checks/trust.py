@@ -44,6 +44,8 @@ def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
             continue
         if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
             continue
+        if graph.associations_of(sa):
+            continue  # Pod Identity wins: the annotated role is never assumed (IRSA018 says so)
         claims = service_account_claims(sa.namespace, sa.name)
         roles = [graph.roles[role_id] for role_id in match.role_ids]
         if any(role.trust is None or trust_admits(role.trust, claims) is not False for role in roles):
