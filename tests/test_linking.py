@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from irsalint.model import UNKNOWN
 from tests.helpers import FIXTURES, ROOT, run
 
 IRSA001 = FIXTURES / "rules" / "IRSA001"
@@ -35,6 +36,8 @@ CHAINS = [
     ("bad/cloudformation-stack-named-role", "ServiceAccount:ledger-prod/ledger-api", "cfn:LedgerRole"),
     ("bad/cnpg-cluster-carrier", "carrier:Cluster:orders/orders-db", "module.orders_db_backup_irsa"),
     ("bad/kubectl-manifest-carrier", "kubectl_manifest.invoices_db", "module.invoices_db_backup_irsa"),
+    ("bad/helm-release-chart-default-name", "helm_release.lb_controller", "module.lb_controller_irsa"),
+    ("bad/helm-release-nested-service-account", "helm_release.velero[serviceAccount.server]", "module.velero_irsa"),
     ("bad/eksctl-addon-role-arn", "eksctl-addon:ServiceAccount:vpc-cni", "aws_iam_role.vpc_cni"),
     ("good/eksctl-addon-role-arn", "eksctl-addon:ServiceAccount:vpc-cni", "aws_iam_role.vpc_cni"),
 ]
@@ -189,3 +192,20 @@ def test_a_manifest_terraform_renders_is_not_also_a_service_account_of_its_own()
     read as a plain manifest (its `${backup_role_arn}` unknown) is not a second ServiceAccount."""
     accounts = run(IRSA001 / "bad" / "kubectl-manifest-carrier").project.service_accounts
     assert [sa.id for sa in accounts] == ["tf:kubectl_manifest.invoices_db@."]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (lambda text: text, "cert-manager"),  # the chart's default for release cert-manager
+    (lambda text: text.replace('name      = "cert-manager"', 'name      = "certs"'), "certs-cert-manager"),
+    (lambda text: text.replace('chart     = "cert-manager"', 'chart     = "in-house-certs"'), None),  # not in the table
+    (lambda text: text.replace("  set {", '  values = [var.extra_values]\n  set {', 1), None),  # unreadable values
+    (lambda text: text.replace("  set {", '  set {\n    name  = "fullnameOverride"\n    value = "issuer"\n  }\n  set {', 1),
+     "issuer"),
+])
+def test_a_helm_release_without_a_name_gets_the_charts_default(tmp_path: Path, edit: object, expected: str | None) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(IRSA001 / "good" / "helm-release-chart-default-name", case)
+    main = case / "main.tf"
+    main.write_text(edit(main.read_text()))  # type: ignore[operator]
+    [sa] = run(case).project.service_accounts
+    assert sa.name == (expected if expected is not None else UNKNOWN)

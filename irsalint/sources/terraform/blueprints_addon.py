@@ -14,6 +14,7 @@ from irsalint.sources.terraform.base import ModuleAdapter
 from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.helm import (
     HelmSet,
+    chart_name,
     helm_path,
     helm_service_accounts,
     helm_set_list,
@@ -114,7 +115,8 @@ def service_accounts(ctx: ModuleContext, name: str, block: Block) -> Iterator[Se
             if path is not None:
                 sets.append(HelmSet(path, RoleRef(role_id, "arn"), item.loc))
     yield from helm_service_accounts(
-        ctx, f"{address}.helm_release", namespace(ctx, body), helm_values(ctx, body.attr("values")), sets, block.loc
+        ctx, f"{address}.helm_release", namespace(ctx, body), helm_values(ctx, body.attr("values")), sets, block.loc,
+        chart=chart_name(ctx.known(body, "chart")), release=ctx.known(body, "name"),
     )
 
 

@@ -13,6 +13,8 @@ from irsalint.model import ROLE_TARGET_TYPES, UNKNOWN, Annotation, Location, Rol
 from irsalint.policydoc import _UNKNOWN_MARK as UNKNOWN_TEXT_MARK
 from irsalint.policydoc import LList, LMap, LNode, LScalar, from_expr, from_json_text, render_template_file
 from irsalint.resolve import to_template_string
+from irsalint.sources.gitops.chart_defaults import Looked, Lookup, default_name
+from irsalint.sources.gitops.values import is_service_account_key
 from irsalint.sources.terraform.context import ModuleContext
 
 ROLE_ARN_KEY = "eks.amazonaws.com/role-arn"
@@ -95,7 +97,7 @@ def helm_values(ctx: ModuleContext, attribute: Attribute | None) -> list[LNode]:
         return []
     expr = ctx.evaluator.resolve_expr(attribute.expr)
     if not isinstance(expr, TupleExpr):
-        return []
+        return [LMap((), attribute.loc, complete=False)]  # values we cannot read may set anything
     trees: list[LNode] = []
     for raw in expr.items:
         item = ctx.evaluator.resolve_expr(raw)
@@ -106,8 +108,7 @@ def helm_values(ctx: ModuleContext, attribute: Attribute | None) -> list[LNode]:
             tree = yaml_template(ctx, item)
         elif isinstance(item, Call) and item.name in ("file", "templatefile") and item.args:
             tree = yaml_file(ctx, item)
-        if tree is not None:
-            trees.append(tree)
+        trees.append(tree if tree is not None else LMap((), item.loc if item is not None else attribute.loc, complete=False))
     return trees
 
 
@@ -163,40 +164,55 @@ def yaml_template(ctx: ModuleContext, expr: Template) -> LNode | None:
     return _with_refs(tree, refs, 0) if tree is not None else None
 
 
+def chart_name(chart: Str) -> Str | None:
+    """The chart's name as chart_defaults.json keys it: `karpenter`, or the last segment of an OCI
+    reference (`oci://public.ecr.aws/karpenter/karpenter`); None for a local path or an archive URL
+    (the name is in a Chart.yaml we do not read)."""
+    if not isinstance(chart, str):
+        return UNKNOWN
+    if chart.startswith("oci://"):
+        return chart.rstrip("/").rsplit("/", 1)[-1] or None
+    if "/" in chart or chart.endswith(".tgz"):
+        return None
+    return chart
+
+
 def helm_service_accounts(
-    ctx: ModuleContext, address: str, namespace: Str, trees: Sequence[LNode], sets: Sequence[HelmSet], loc: Location
+    ctx: ModuleContext, address: str, namespace: Str, trees: Sequence[LNode], sets: Sequence[HelmSet], loc: Location,
+    chart: Str | None = None, release: Str | None = None,
 ) -> Iterator[ServiceAccount]:
-    """One ServiceAccount per values prefix (`serviceAccount`, `controller.serviceAccount`...)
-    carrying a role-arn annotation (unless `serviceAccount.create` is false). Values apply in
-    order, then `set` entries win. Without `serviceAccount.name` the chart picks a name we
-    cannot know: UNKNOWN."""
+    """One ServiceAccount per values block (`serviceAccount`, `controller.serviceAccount`,
+    `serviceAccount.server`...) carrying a role-arn annotation (unless its `create` is false).
+    Values apply in order, then `set` entries win. Without a `name` the chart's default for
+    `chart` and `release` (irsalint/data/chart_defaults.json), else UNKNOWN."""
     found: dict[tuple[str, ...], dict[str, tuple[Any, Location]]] = {}
     for tree in trees:
         _collect_service_account_values(tree, (), found, 0)
     for entry in sets:
-        for index, segment in enumerate(entry.path):
-            if segment != "serviceAccount":
-                continue
-            rest = entry.path[index + 1 :]
-            if rest in (("name",), ("create",)):
-                found.setdefault(entry.path[:index], {})[rest[0]] = (entry.value, entry.loc)
-            elif len(rest) == 2 and rest[0] == "annotations":
-                found.setdefault(entry.path[:index], {})["annotation:" + rest[1]] = (entry.value, entry.loc)
-    for prefix in sorted(found):
-        fields = found[prefix]
+        split = _service_account_field(entry.path)
+        if split is not None:
+            found.setdefault(split[0], {})[split[1]] = (entry.value, entry.loc)
+    lookup = _top_level_lookup(trees, sets)
+    for block in sorted(found):
+        fields = found[block]
         if "annotation:" + ROLE_ARN_KEY not in fields:
             continue
         if fields.get("create", (True, loc))[0] in (False, "false"):
             continue  # the chart renders no ServiceAccount: the annotation lands nowhere
-        name_value, name_loc = fields.get("name", (UNKNOWN, loc))
+        name_value, name_loc = fields.get("name", (None, loc))
+        name: Str = name_value if isinstance(name_value, str) and name_value else UNKNOWN
+        if name_value is None or name_value == "":
+            name = default_name(chart, block, release, lookup)
         annotations = tuple(
             Annotation(key.removeprefix("annotation:"), value if isinstance(value, ROLE_TARGET_TYPES) else UNKNOWN, key_loc)
             for key, (value, key_loc) in sorted(fields.items())
             if key.startswith("annotation:")
         )
+        # ids name the block as they always did: the path before `serviceAccount` (a nested block in full)
+        suffix = block[:-1] if block[-1] == "serviceAccount" else block
         yield ServiceAccount(
-            id=ctx.node_id(address + (f"[{'.'.join(prefix)}]" if prefix else "")),
-            name=name_value if isinstance(name_value, str) and name_value else UNKNOWN,
+            id=ctx.node_id(address + (f"[{'.'.join(suffix)}]" if suffix else "")),
+            name=name,
             namespace=namespace,
             annotations=annotations,
             automount=None,
@@ -204,6 +220,54 @@ def helm_service_accounts(
             name_loc=name_loc,
             origin="terraform",
         )
+
+
+def _service_account_field(path: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+    """(block, field) of a values path: `serviceAccount.name` -> ((serviceAccount,), "name");
+    `serviceAccount.server.annotations.<key>` -> ((serviceAccount, server), "annotation:<key>")."""
+    for index, segment in enumerate(path):
+        if not is_service_account_key(segment):
+            continue
+        block, rest = path[: index + 1], path[index + 1 :]
+        if len(rest) == 2 and rest[0] not in _FIELDS and rest[1] in ("name", "create"):
+            block, rest = (*block, rest[0]), rest[1:]  # serviceAccount.server.name
+        elif len(rest) == 3 and rest[0] not in _FIELDS and rest[1] == "annotations":
+            block, rest = (*block, rest[0]), rest[1:]
+        if rest in (("name",), ("create",)):
+            return block, rest[0]
+        if len(rest) == 2 and rest[0] == "annotations":
+            return block, "annotation:" + rest[1]
+        return None
+    return None
+
+
+_FIELDS = ("name", "create", "annotations", "automountServiceAccountToken")
+
+
+def _top_level_lookup(trees: Sequence[LNode], sets: Sequence[HelmSet]) -> Lookup:
+    """The values chart defaults depend on (`nameOverride`, `fullnameOverride`...), as Helm merges
+    them: later trees win, `set` entries last. A tree we could not read fully may set anything."""
+    known: dict[tuple[str, ...], Any] = {}
+    unreadable = False
+    for tree in trees:
+        if not isinstance(tree, LMap) or not tree.complete:
+            unreadable = True
+            continue
+        for key, _key_loc, value in tree.items:
+            known[(key,)] = value.value if isinstance(value, LScalar) else UNKNOWN
+    for entry in sets:
+        if len(entry.path) == 1:
+            known[entry.path] = entry.value
+
+    def lookup(path: tuple[str, ...]) -> Looked:
+        if path not in known:
+            return UNKNOWN if unreadable else None
+        value = known[path]
+        if value is None or isinstance(value, str):
+            return value
+        return UNKNOWN if value is UNKNOWN or not isinstance(value, (bool, int)) else str(value).lower()
+
+    return lookup
 
 
 def _with_refs(node: LNode, refs: Sequence[RoleRef], depth: int) -> LNode:
@@ -228,13 +292,22 @@ def _collect_service_account_values(
     if not isinstance(node, LMap) or depth > 16:
         return
     for key, _key_loc, child in node.items:
-        if key == "serviceAccount" and isinstance(child, LMap):
-            fields = found.setdefault(prefix, {})
-            for field_name, field_loc, value in child.items:
-                if field_name in ("name", "create") and isinstance(value, LScalar):
-                    fields[field_name] = (value.value, field_loc)
-                elif field_name == "annotations" and isinstance(value, LMap):
-                    for annotation, annotation_loc, annotation_value in value.items:
-                        if isinstance(annotation_value, LScalar):
-                            fields["annotation:" + annotation] = (annotation_value.value, annotation_loc)
+        if is_service_account_key(key) and isinstance(child, LMap):
+            _collect_fields(child, (*prefix, key), found)
+            for sub, _sub_loc, nested in child.items:  # serviceAccount.server: a block of its own
+                if sub not in _FIELDS and isinstance(nested, LMap):
+                    _collect_fields(nested, (*prefix, key, sub), found)
         _collect_service_account_values(child, (*prefix, key), found, depth + 1)
+
+
+def _collect_fields(block: LMap, path: tuple[str, ...], found: dict[tuple[str, ...], dict[str, tuple[Any, Location]]]) -> None:
+    fields: dict[str, tuple[Any, Location]] = {}
+    for field_name, field_loc, value in block.items:
+        if field_name in ("name", "create") and isinstance(value, LScalar):
+            fields[field_name] = (value.value, field_loc)
+        elif field_name == "annotations" and isinstance(value, LMap):
+            for annotation, annotation_loc, annotation_value in value.items:
+                if isinstance(annotation_value, LScalar):
+                    fields["annotation:" + annotation] = (annotation_value.value, annotation_loc)
+    if fields:
+        found.setdefault(path, {}).update(fields)

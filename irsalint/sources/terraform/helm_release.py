@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from irsalint.load.hcl import Block, Template, Traversal
 from irsalint.sources.terraform.base import ResourceAdapter
 from irsalint.sources.terraform.context import ModuleContext
-from irsalint.sources.terraform.helm import helm_service_accounts, helm_sets, helm_values
+from irsalint.sources.terraform.helm import chart_name, helm_service_accounts, helm_sets, helm_values
 from irsalint.sources.terraform.records import HelmRelease, Record
 
 
@@ -17,7 +17,8 @@ def release(ctx: ModuleContext, kind: str, name: str, block: Block) -> Iterator[
     body = block.body
     namespace = ctx.known(body, "namespace", "default")
     yield from helm_service_accounts(
-        ctx, f"helm_release.{name}", namespace, helm_values(ctx, body.attr("values")), helm_sets(ctx, body), block.loc
+        ctx, f"helm_release.{name}", namespace, helm_values(ctx, body.attr("values")), helm_sets(ctx, body), block.loc,
+        chart=chart_name(ctx.known(body, "chart")), release=ctx.known(body, "name"),
     )
     chart_dir = local_chart_dir(ctx, block)
     if chart_dir is not None:
