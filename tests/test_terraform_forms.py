@@ -625,3 +625,37 @@ resource "helm_release" "files" {
         "eks.amazonaws.com/role-arn": (RoleRef("tf:module.irsa@.", "arn"), "charts/agent.yaml.tpl", 5),
         "other": (UNKNOWN, "charts/agent.yaml.tpl", 6),
     }
+
+
+CHILD_ROLE = """
+variable "instances" {
+  default = 1
+}
+
+resource "aws_iam_role" "this" {
+  count              = var.instances
+  name               = "app-runner"
+  assume_role_policy = "{}"
+}
+"""
+
+
+@pytest.mark.parametrize(("root", "created"), [
+    ('module "app" {\n  source = "./modules/app"\n}\n', True),
+    ('module "app" {\n  source = "./modules/app"\n  instances = 0\n}\n', False),  # the caller says so
+    ('module "app" {\n  source = "./modules/app"\n  count  = 0\n}\n', False),
+    ('variable "apps" {\n  default = 0\n}\n\nmodule "app" {\n  source = "./modules/app"\n'
+     '  count  = var.apps\n}\n', True),  # a root default: a tfvars we do not see may change it
+    ('module "app" {\n  source = "./modules/app"\n  instances = var.unknown_count\n}\n', True),
+    # `create ? 1 : 0` is not evaluated (conditionals are opaque to the evaluator): created
+    ('module "app" {\n  source = "./modules/app"\n  instances = false ? 1 : 0\n}\n', True),
+])
+def test_a_known_zero_count_creates_nothing(root: str, created: bool) -> None:
+    files = [load_terraform("main.tf", root), load_terraform("modules/app/main.tf", CHILD_ROLE)]
+    facts = build_terraform_facts([f for f in files if isinstance(f, TfFile)])
+    assert bool(facts.roles) is created, facts.roles
+
+
+def test_a_literal_zero_count_in_a_root_module_creates_nothing() -> None:
+    text = 'resource "aws_iam_role" "x" {\n  count = 0\n  name = "x"\n  assume_role_policy = "{}"\n}\n'
+    assert facts_of(text).roles == ()

@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import replace
 
+from irsalint.load.hcl import Block, Literal
 from irsalint.load.terraform import TfFile
 from irsalint.model import (
     Attachment,
@@ -71,18 +72,40 @@ def build_scopes(files: Sequence[TfFile]) -> dict[str, Scope]:
     return scopes
 
 
+def never_created(evaluator: Evaluator, block: Block) -> bool:
+    """A resource or module call whose `count` is 0 (or `for_each` empty) creates nothing. In a
+    root module only a literal 0 counts: its variables' defaults may be overridden by a tfvars
+    file we do not see (data-on-eks enables its stacks that way). In a local child module the
+    values come from its caller (`create = false`), so a known 0 is final."""
+    count = block.body.expr("count")
+    if isinstance(count, Literal):
+        return count.value == 0 and count.value is not False
+    if not evaluator.scope.instance:
+        return False
+    if count is not None:
+        value = evaluator.eval(count)
+        return isinstance(value, int) and not isinstance(value, bool) and value == 0
+    for_each = block.body.expr("for_each")
+    if for_each is not None:
+        value = evaluator.eval(for_each)
+        return isinstance(value, (dict, list, tuple, set, frozenset)) and len(value) == 0
+    return False
+
+
 def _register_ids(scope: Scope) -> None:
     """Roles and policies a reference (`module.x.iam_role_arn`, `aws_iam_role.x.arn`) may name."""
-    for kind, name in scope.resources:
+    evaluator = Evaluator(scope)
+    for (kind, name), block in scope.resources.items():
+        if never_created(evaluator, block):
+            continue
         if kind == "aws_iam_role":
             scope.role_ids[f"aws_iam_role.{name}"] = node_id(scope, f"aws_iam_role.{name}")
         elif kind == "aws_iam_policy":
             scope.policy_ids[f"aws_iam_policy.{name}"] = node_id(scope, f"aws_iam_policy.{name}")
     ctx = ModuleContext(scope)
-    evaluator = Evaluator(scope)
     for name, block in scope.modules.items():
         adapter = module_adapter(evaluator.eval_str(block.body.expr("source")))
-        if adapter is not None and adapter.creates_roles(ctx, block):
+        if adapter is not None and adapter.creates_roles(ctx, block) and not never_created(evaluator, block):
             for address in adapter.roles(ctx, name, block):
                 scope.role_ids[address] = node_id(scope, address)
 
@@ -125,6 +148,7 @@ def module_instances(scopes: dict[str, Scope]) -> list[Scope]:
     only reachable through a cycle of local calls is evaluated on its own."""
     called = {child for scope in scopes.values() for _, child in _local_calls(scope) if child in scopes}
     instances: list[Scope] = []
+    uncreated: set[str] = set()  # called only with `count = 0`: not a root of its own either
 
     def instantiate(scope: Scope, root: str, chain: str, depth: int) -> None:
         instances.append(scope)
@@ -136,6 +160,9 @@ def module_instances(scopes: dict[str, Scope]) -> list[Scope]:
             if template is None:
                 continue
             block = scope.modules[name]
+            if never_created(caller, block):
+                uncreated.add(child_dir)
+                continue
             tag = f"{root or '.'}:{chain + '.' if chain else ''}module.{name}"
             child = replace(
                 template,
@@ -149,7 +176,7 @@ def module_instances(scopes: dict[str, Scope]) -> list[Scope]:
     for directory in sorted(scopes):
         if directory not in called:
             instantiate(scopes[directory], directory, "", 0)
-    reached = {s.directory for s in instances}
+    reached = {s.directory for s in instances} | uncreated
     for directory in sorted(set(scopes) - reached):  # a cycle of local modules
         instantiate(scopes[directory], directory, "", MAX_MODULE_DEPTH)
     return instances
@@ -191,11 +218,11 @@ def directory_records(ctx: ModuleContext) -> list[Record]:
     scope = ctx.scope
     for (kind, name), block in sorted(scope.resources.items()):
         adapter = RESOURCE_ADAPTERS.get(kind)
-        if adapter is not None:
+        if adapter is not None and not never_created(ctx.evaluator, block):
             found.extend(adapter.records(ctx, kind, name, block))
     for name, block in sorted(scope.modules.items()):
         module = module_adapter(ctx.evaluator.eval_str(block.body.expr("source")))
-        if module is None:
+        if module is None or never_created(ctx.evaluator, block):
             continue
         if module.role_only and not any(a in scope.role_ids for a in module.roles(ctx, name, block)):
             continue  # the module is told not to create its role
