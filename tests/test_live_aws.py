@@ -94,6 +94,30 @@ def test_bad_dumps_are_reported_and_skipped():
     assert sorted(s.path for s in result.project.skipped) == ["attached-policies.json", "policy-version.json"]
 
 
+def test_a_dump_changes_no_scope(tmp_path):
+    """env-stacks has two stacks (dev and prod, one account each); an account dump of prod at the
+    top changes no link: dev's ServiceAccount still links to dev's role, and the dump's copy of prod's
+    role only feeds IRSA020."""
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "scopes" / "env-stacks", repo)
+    prod = json.loads((LIVE / "code-and-dump" / "account.json").read_text())
+    role = prod["RoleDetailList"][0]
+    issuer = "oidc.eks.eu-west-1.amazonaws.com/id/PRODCLUSTER000000000000000000002"
+    role.update(RoleName="payments-api", Arn="arn:aws:iam::222222222222:role/payments-api")
+    role["AssumeRolePolicyDocument"]["Statement"][0].update(
+        Principal={"Federated": f"arn:aws:iam::222222222222:oidc-provider/{issuer}"},
+        Condition={"StringEquals": {f"{issuer}:sub": ["system:serviceaccount:payments:payments-api",
+                                                      "system:serviceaccount:payments:debug"],
+                                    f"{issuer}:aud": "sts.amazonaws.com"}})
+    (repo / "live").mkdir()
+    (repo / "live" / "prod.json").write_text(json.dumps(prod, indent=4))
+    assert findings(run(FIXTURES / "scopes" / "env-stacks")) == set()
+    result = run(repo)
+    assert findings(result) == {("envs/prod/main.tf", 1, "IRSA020")}
+    [drift] = result.findings
+    assert "In the account, not in code: the trust admits system:serviceaccount:payments:debug." in drift.message
+
+
 def test_output_is_byte_identical(tmp_path):
     shutil.copytree(LIVE, tmp_path / "live")
     outputs = set()
