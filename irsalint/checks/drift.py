@@ -19,7 +19,16 @@ from irsalint.checks.base import Hit
 from irsalint.checks.labels import role_label, short_issuer
 from irsalint.graph import IrsaGraph
 from irsalint.iam import is_positive_string_operator, oidc_issuer_of_provider_arn
-from irsalint.model import IamRole, Location, PolicyDocument, PolicyRef, RoleName, RoleRef, ValueList
+from irsalint.model import (
+    Attachment,
+    IamRole,
+    Location,
+    PolicyDocument,
+    PolicyRef,
+    RoleName,
+    RoleRef,
+    ValueList,
+)
 from irsalint.policy_patterns import aws_managed_policy_name
 
 # Role kinds whose every attached policy the code states (no module attaches anything unseen).
@@ -83,10 +92,11 @@ def _trust_differences(code: IamRole, dumped: IamRole) -> list[tuple[str, str]]:
     ours, theirs = _trust_parts(code.trust), _trust_parts(dumped.trust)
     found: list[tuple[str, str]] = []
     for part, template in _TRUST_PARTS:
+        only_account, only_code = theirs[part].values - ours[part].values, ours[part].values - theirs[part].values
         if ours[part].complete:
-            found.extend((_ACCOUNT, template.format(_shown(part, v))) for v in sorted(theirs[part].values - ours[part].values))
+            found.extend((_ACCOUNT, template.format(_shown(part, v))) for v in sorted(only_account))
         if theirs[part].complete:
-            found.extend((_CODE, template.format(_shown(part, v))) for v in sorted(ours[part].values - theirs[part].values))
+            found.extend((_CODE, template.format(_shown(part, v))) for v in sorted(only_code))
     return found
 
 
@@ -101,7 +111,7 @@ def _policy_key(graph: IrsaGraph, value: object) -> tuple[str, str] | None:
     return ("customer", value.strip().rsplit("/", 1)[-1]) if isinstance(value, str) and value.strip() else None
 
 
-def _code_policies(graph: IrsaGraph, role: IamRole) -> tuple[set[tuple[str, str]], bool]:
+def _code_policies(graph: IrsaGraph, role: IamRole, unnamed: list[Attachment]) -> tuple[set[tuple[str, str]], bool]:
     keys: set[tuple[str, str]] = set()
     complete = True
     for value in graph.role_attachments.get(role.id, []):
@@ -110,14 +120,15 @@ def _code_policies(graph: IrsaGraph, role: IamRole) -> tuple[set[tuple[str, str]
             complete = False
         else:
             keys.add(key)
-    for attachment in graph.project.terraform.attachments:
-        if not isinstance(attachment.role, (str, RoleRef, RoleName)) and graph.correlated(role, attachment.loc):
-            complete = False  # attached to a role irsalint cannot name: maybe this one
+    if any(graph.correlated(role, attachment.loc) for attachment in unnamed):
+        complete = False  # attached to a role irsalint cannot name: maybe this one
     return keys, complete
 
 
-def _policy_differences(graph: IrsaGraph, code: IamRole, dumped: IamRole) -> list[tuple[str, str]]:
-    ours, complete = _code_policies(graph, code)
+def _policy_differences(
+    graph: IrsaGraph, code: IamRole, dumped: IamRole, unnamed: list[Attachment]
+) -> list[tuple[str, str]]:
+    ours, complete = _code_policies(graph, code, unnamed)
     theirs = {key for key in (_policy_key(graph, v.value) for v in dumped.managed_policy_arns) if key is not None}
 
     def shown(key: tuple[str, str]) -> str:
@@ -133,12 +144,13 @@ def _policy_differences(graph: IrsaGraph, code: IamRole, dumped: IamRole) -> lis
 
 
 def role_drift(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
+    unnamed = [a for a in graph.project.terraform.attachments if not isinstance(a.role, (str, RoleRef, RoleName))]
     for twin in graph.project.live.twins:
         if len(twin.code_role_ids) != 1 or twin.code_role_ids[0] not in graph.roles:
             continue  # several code roles have this ARN: which one the account holds is unknown
         code, dumped = graph.roles[twin.code_role_ids[0]], twin.dump.role
         trust = _trust_differences(code, dumped)
-        found = trust + (_policy_differences(graph, code, dumped) if twin.dump.policies_listed else [])
+        found = trust + (_policy_differences(graph, code, dumped, unnamed) if twin.dump.policies_listed else [])
         if not found:
             continue
         account_only = "; ".join(what for where, what in found if where == _ACCOUNT)

@@ -140,7 +140,8 @@ def load_aws_dump(path: str, text: str) -> AwsDumpFile | Diagnostic | SkipNote |
 # columns of that line move. An escaped backslash before `u` is left alone.
 _BAD_ESCAPE_RE = re.compile(
     r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
-    r"|(?<!\\)((?:\\\\)*)\\u([dD][89a-fA-F][0-9a-fA-F]{2}|00[01][0-9a-fA-F]|007[fF]|008[0-46-9a-fA-F]|009[0-9a-fA-F]|[fF]{3}[eEfF])"
+    r"|(?<!\\)((?:\\\\)*)\\u([dD][89a-fA-F][0-9a-fA-F]{2}|00[01][0-9a-fA-F]|007[fF]|008[0-46-9a-fA-F]"
+    r"|009[0-9a-fA-F]|[fF]{3}[eEfF])"
 )
 
 

@@ -95,10 +95,10 @@ def _with_inline_policies(
 
 def _twins(code_roles: Sequence[IamRole], dump_roles: Sequence[DumpRole]) -> list[Twin]:
     exact: dict[str, list[IamRole]] = defaultdict(list)
-    prefixes: list[IamRole] = []
+    prefixes: dict[str, list[IamRole]] = defaultdict(list)
     for role in code_roles:
         if isinstance(role.name, str):
-            (prefixes if role.name_is_prefix else exact[role.name]).append(role)
+            (prefixes if role.name_is_prefix else exact)[role.name].append(role)
     twins: list[Twin] = []
     by_prefix: dict[str, list[DumpRole]] = defaultdict(list)  # prefix role id -> dump roles it fits
     prefix_fits: dict[str, list[IamRole]] = {}  # dump role id -> prefix roles that fit it
@@ -110,7 +110,9 @@ def _twins(code_roles: Sequence[IamRole], dump_roles: Sequence[DumpRole]) -> lis
         if found:
             twins.append(Twin(dump, tuple(sorted(r.id for r in found))))
             continue
-        fits = [r for r in prefixes if name.startswith(str(r.name)) and _same_place(r, dump.role)]
+        # every prefix of the name (at most 64 characters), not every prefix role (v6 modules' default)
+        fits = [r for end in range(1, len(name) + 1) for r in prefixes.get(name[:end], ())
+                if _same_place(r, dump.role)]
         prefix_fits[dump.role.id] = fits
         for role in fits:
             by_prefix[role.id].append(dump)
