@@ -13,6 +13,8 @@ def _files(files: dict[str, str] | object) -> list[tuple[str, str]]:
 
 
 def _lang(path: str) -> str:
+    if path.endswith(".json"):
+        return "json"
     return "hcl" if path.endswith((".tf", ".tfvars")) else "yaml"
 
 

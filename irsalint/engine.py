@@ -260,6 +260,8 @@ def run_rules(
                 fix = resolver.resolve(hit.fix, rule.fix) if hit.fix is not None and rule.fix != NONE else None
             except Exception as error:  # a bug in a fix is a bug of the rule: say which (exit 2)
                 raise CheckError(rule.id, error) from error
+            if fix is not None and set(fix.paths) & project.live.dump_paths:
+                fix = None  # an AWS account dump is a record of the account: editing it fixes nothing
             findings.add(
                 Finding(
                     rule_id=rule.id,

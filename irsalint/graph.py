@@ -20,6 +20,7 @@ from irsalint.iam import (
     oidc_issuer_of_provider_arn,
     role_arn_pattern,
 )
+from irsalint.load.aws_dump import is_dump_role
 from irsalint.model import (
     UNKNOWN,
     Annotation,
@@ -109,6 +110,7 @@ class IrsaGraph:
         self.sa_matches: dict[str, RoleMatch] = {sa.id: self._match(sa) for sa in self.service_accounts}
         self.role_documents: dict[str, list[AttachedDocument]] = defaultdict(list)
         self.role_managed_arns: dict[str, list[Value]] = defaultdict(list)
+        self.role_attachments: dict[str, list[Value]] = defaultdict(list)  # every policy value attached
         self._attach_policies()
         # Only known names link: two unknown names (a Helm release without serviceAccount.name,
         # a workload whose serviceAccountName is a placeholder) are not the same account.
@@ -225,10 +227,12 @@ class IrsaGraph:
 
     def _scope_map(self) -> ScopeMap:
         facts = self.project.terraform
-        role_units = [u for role in facts.roles for u in self.units_of(role)]
+        # an account dump describes an account, not a stack: it never makes a directory two-sided
+        role_units = [u for role in facts.roles if not is_dump_role(role) for u in self.units_of(role)]
         manifest_units = [u for sa in self.service_accounts if sa.origin != "terraform" for u in self.units_of(sa)]
         manifest_units.extend(u for workload in self.workloads for u in self.units_of(workload))
         other_units = [u for sa in self.service_accounts for u in self.units_of(sa)]
+        other_units.extend(u for role in facts.roles if is_dump_role(role) for u in self.units_of(role))
         other_units.extend(u for association in facts.associations for u in self.units_of(association))
         return build_scope_map(role_units, manifest_units, other_units)
 
@@ -330,6 +334,7 @@ class IrsaGraph:
         return same_dir or [r.id for r in candidates]
 
     def _attach(self, role_id: str, policy: Value, via: Location) -> None:
+        self.role_attachments[role_id].append(policy)
         value: Any = policy.value
         if isinstance(value, PolicyRef):
             managed = self.policies.get(value.policy_id)
@@ -342,8 +347,13 @@ class IrsaGraph:
             self.role_managed_arns[role_id].append(policy)
             return
         if isinstance(value, str):
+            # an account dump's own policy by its ARN; code policies by name (their ARNs are not
+            # known), then a dumped policy of that ARN: what the account holds when the code has none
+            dumped = self._dumped_policies.get(value.strip())
             name = value.rsplit("/", 1)[-1]
-            customer = [p for p in self.policies.values() if p.name == name and self.correlated(p.loc, via)]
+            customer = [] if dumped is not None and dumped.loc.path == via.path else [
+                p for p in self.policies.values() if p.arn is None and p.name == name and self.correlated(p.loc, via)]
+            customer = customer or ([dumped] if dumped is not None else [])
             if customer:
                 for managed in customer:
                     self._attached_policy_ids[role_id].add(managed.id)
@@ -354,6 +364,10 @@ class IrsaGraph:
 
     def _attach_policies(self) -> None:
         self._attached_policy_ids: dict[str, set[str]] = defaultdict(set)
+        self._dumped_policies: dict[str, ManagedPolicy] = {}
+        for policy in sorted(self.policies.values(), key=lambda p: p.id):
+            if policy.arn:
+                self._dumped_policies.setdefault(policy.arn, policy)
         facts = self.project.terraform
         for role in facts.roles:
             for document in role.inline_policies:

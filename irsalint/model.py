@@ -287,6 +287,7 @@ class ManagedPolicy:
     name: Str
     document: PolicyDocument | None
     loc: Location
+    arn: str | None = None  # stated by an AWS account dump; code policies are found by name
 
 
 @dataclass(frozen=True, slots=True)

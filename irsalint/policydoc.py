@@ -146,6 +146,12 @@ def from_json_text(text: str, first_line: int, path: str, single_loc: Location |
     return _from_node(documents[0], first_line, path, single_loc, 0)
 
 
+def from_yaml_node(node: yaml.Node, path: str, single_loc: Location | None = None) -> LNode:
+    """A composed JSON/YAML node (a document written as an object inside a larger file, such as an
+    AWS IAM dump) as a positioned tree: the file's own lines, or all `single_loc`."""
+    return _from_node(node, 1, path, single_loc, 0)
+
+
 def _tupled(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_tupled(v) for v in value)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from irsalint.load import LoadResult
+from irsalint.load.aws_dump import AwsDumpFile
 from irsalint.load.k8s import K8sFile, Kustomization
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
@@ -16,6 +17,7 @@ from irsalint.load.webhook_config import ORIGIN as WEBHOOK_CONFIG
 from irsalint.load.webhook_config import shadowed
 from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
 from irsalint.sources.gitops import render as gitops
+from irsalint.sources.live_aws import LiveFacts, join_dumps
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
 
 
@@ -28,6 +30,7 @@ class Project:
     terraform: TerraformFacts
     diagnostics: tuple[Diagnostic, ...]
     skipped: tuple[SkipNote, ...]
+    live: LiveFacts = LiveFacts()  # AWS account dumps: roles that are also in the code (IRSA020)
 
     @property
     def has_kubernetes(self) -> bool:
@@ -91,6 +94,8 @@ def build_project(
     rendered = {(sa.name_loc.path, sa.name_loc.line, sa.name_loc.col) for sa in facts.service_accounts}
     sas = [sa for sa in sas if not (sa.origin in ("manifest", "carrier")
                                     and (sa.name_loc.path, sa.name_loc.line, sa.name_loc.col) in rendered)]
+    # AWS account dumps: their roles join the code's, except the copies of code roles (IRSA020's)
+    facts, live = join_dumps(facts, [r for r in results if isinstance(r, AwsDumpFile)])
     sas.extend(facts.service_accounts)
     hidden = shadowed(sas)  # the webhook's ConfigMap bindings that a role-arn annotation overrides
     sas = [sa for sa in sas if sa.id not in hidden]
@@ -102,6 +107,7 @@ def build_project(
         terraform=facts,
         diagnostics=tuple(sorted((r for r in results if isinstance(r, Diagnostic)), key=lambda d: d.loc)),
         skipped=tuple(sorted([*(r for r in results if isinstance(r, SkipNote)), *extra_skips], key=lambda s: s.path)),
+        live=live,
     )
 
 

@@ -8,6 +8,7 @@ from irsalint.checks import (
     compute,
     conditions,
     custom,
+    drift,
     inventory,
     partition,
     policy,
@@ -58,6 +59,8 @@ CHECKS: Mapping[str, Check] = {
     "session_tags": session_tags.session_tags,
     "trust_policy_size": trust_size.trust_policy_size,
     "unsupported_compute": compute.unsupported_compute,
+    # live dumps (issue 15)
+    "role_drift": drift.role_drift,
     # Generic checks for user rule files (--rules DIR); see docs/custom-rules.md.
     "forbidden_actions": custom.forbidden_actions,
     "max_token_expiration": custom.max_token_expiration,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from irsalint.load.aws_dump import KIND_PREFIX as DUMP_KIND_PREFIX
 from irsalint.model import IamRole, Name, Partial, ServiceAccount, Workload
 
 # Kinds without a namespace, shown as "Kind name" rather than "Kind ns/name".
@@ -31,6 +32,8 @@ def role_label(role: IamRole) -> str:
     """`payments-api (module.payments_irsa)`, `"${var.env}-api" (module.x)`, `module.x (name set at
     apply time)`."""
     name = name_text(role.name)
+    if role.kind.startswith(DUMP_KIND_PREFIX) and isinstance(role.account, str):
+        return f"{name} (account {role.account})"  # its address is its ARN: says the name twice
     if name is None:
         return f"{role.address} (name set at apply time)"
     if role.name_is_prefix:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 from typing import TypeAlias
 
+from irsalint.load.aws_dump import AwsDumpFile, aws_cli_error, load_aws_dump, looks_like_aws_dump
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
 from irsalint.load.plan import PlanFile, load_plan, looks_like_plan
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic, Location, SkipNote
 
-LoadResult: TypeAlias = K8sFile | TfFile | PlanFile | Diagnostic | SkipNote
+LoadResult: TypeAlias = K8sFile | TfFile | PlanFile | AwsDumpFile | Diagnostic | SkipNote
 
 DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
 
@@ -44,6 +45,13 @@ def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) 
             plan = load_plan(path, text)
             if plan is not None:
                 return plan
+        if looks_like_aws_dump(text):  # aws iam ... output (JSON, or YAML with --output yaml)
+            dump = load_aws_dump(path, text)
+            if dump is not None:
+                return dump
+        cli_error = aws_cli_error(path, text)
+        if cli_error is not None:
+            return cli_error
         return load_manifest(path, text)
     except (RecursionError, MemoryError):
         return Diagnostic(Location(path, 1, 1), "too deeply nested to analyze")
