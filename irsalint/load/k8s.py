@@ -16,6 +16,8 @@ import yaml
 
 from irsalint.load.cloudformation import looks_like_template, read_template, template_role_uses
 from irsalint.load.eksctl import read_cluster_config
+from irsalint.load.live import KEYS as LIVE_KEYS
+from irsalint.load.live import is_live, read_live
 from irsalint.load.podspec import OS_LABELS, container_names, windows_affinity
 from irsalint.load.webhook_config import CONFIGMAP_NAME, read_webhook_config
 from irsalint.model import (
@@ -25,6 +27,7 @@ from irsalint.model import (
     Diagnostic,
     EnvVar,
     IamRole,
+    Live,
     Location,
     PodIdentityAssociation,
     ServiceAccount,
@@ -67,7 +70,8 @@ KEYS_READ = frozenset({
     "resources", "bases",  # kustomization.yaml
     "labels", "nodeSelector", "affinity",  # irsalint.load.podspec
     "data", "config",  # irsalint.load.webhook_config
-}) | CARRIER_KEYS  # fmt: skip
+    "value",  # env values: what the webhook injected into a dumped Pod
+}) | CARRIER_KEYS | LIVE_KEYS  # fmt: skip
 KEEP_ALL_UNDER = frozenset({"annotations", "labels", "nodeSelector", "affinity"})
 # An alias bomb in a manifest is read without expanding it (aliases are shared nodes and _Reader
 # only follows fixed paths), so the objects in the file are still checked. Kubernetes would reject
@@ -342,14 +346,14 @@ class _Reader:
                     name_loc=name_loc,
                     origin="manifest",
                     labels=self.annotations(get(metadata, "labels")),
+                    live=is_live(metadata),
                 )
             )
             self.raw_fields(name_loc, metadata)
         elif kind in POD_TEMPLATE_PATHS:
             template = get_path(node, POD_TEMPLATE_PATHS[kind]) if POD_TEMPLATE_PATHS[kind] else node
-            self.workloads.append(
-                self.workload(kind, ident, name, namespace, name_loc, annotations, template)
-            )
+            live = read_live(node, metadata, get(node, "spec") if kind == "Pod" else None)
+            self.workloads.append(self.workload(kind, ident, name, namespace, name_loc, annotations, template, live))
             self.raw_fields(name_loc, metadata, get(template, "spec"), get(template, "metadata"))
         elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
             self.sas.extend(carried_service_account(carrier, node, ident, self.loc, self.annotations, known_text))
@@ -376,6 +380,7 @@ class _Reader:
         name_loc: Location,
         annotations: tuple[Annotation, ...],
         template: yaml.Node | None,
+        live: Live | None = None,
     ) -> Workload:
         spec = get(template, "spec")
         sa_key = get_key(spec, "serviceAccountName") or get_key(spec, "serviceAccount")
@@ -402,6 +407,7 @@ class _Reader:
             containers=container_names(spec),
             node_selector_os=next((a for a in selector if a.key in OS_LABELS), None),
             windows_affinity_loc=windows_affinity(spec, self.loc),
+            live=live,
         )
 
     def annotations(self, node: yaml.Node | None) -> tuple[Annotation, ...]:
@@ -430,7 +436,8 @@ class _Reader:
                     name_key = get_key(variable, "name")
                     variable_name = text_of(get(variable, "name"))
                     if variable_name is not None and name_key is not None:
-                        yield EnvVar(container_name, variable_name, self.loc(name_key))
+                        value = text_of(get(variable, "value"))
+                        yield EnvVar(container_name, variable_name, self.loc(name_key), value)
 
     def json6902(self, text: str, target: str) -> K8sFile | None:
         """JSON 6902 operations (a YAML list) -> a ServiceAccount patch of `target`."""
