@@ -28,6 +28,7 @@ class Project:
     terraform: TerraformFacts
     diagnostics: tuple[Diagnostic, ...]
     skipped: tuple[SkipNote, ...]
+    live_files: frozenset[str] = frozenset()  # `kubectl get` dumps: reports, never sources to fix
 
     @property
     def has_kubernetes(self) -> bool:
@@ -96,6 +97,8 @@ def build_project(
         terraform=facts,
         diagnostics=tuple(sorted((r for r in results if isinstance(r, Diagnostic)), key=lambda d: d.loc)),
         skipped=tuple(sorted([*(r for r in results if isinstance(r, SkipNote)), *extra_skips], key=lambda s: s.path)),
+        live_files=frozenset({sa.name_loc.path for sa in sas if sa.live}
+                             | {w.name_loc.path for w in workloads if w.live is not None}),
     )
 
 
