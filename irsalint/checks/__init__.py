@@ -9,6 +9,7 @@ from irsalint.checks import (
     conditions,
     custom,
     inventory,
+    live,
     partition,
     policy,
     serviceaccount,
@@ -58,6 +59,8 @@ CHECKS: Mapping[str, Check] = {
     "session_tags": session_tags.session_tags,
     "trust_policy_size": trust_size.trust_policy_size,
     "unsupported_compute": compute.unsupported_compute,
+    # live dumps (issue 15)
+    "stale_pod_identity": live.stale_pod_identity,
     # Generic checks for user rule files (--rules DIR); see docs/custom-rules.md.
     "forbidden_actions": custom.forbidden_actions,
     "max_token_expiration": custom.max_token_expiration,
