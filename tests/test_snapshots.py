@@ -1,4 +1,5 @@
-"""Snapshot of the text output for every rule's bad/ repository: wording and related locations are
+"""Snapshot of the text output for every rule's bad/ repository and every live-dump case
+(fixtures/live/k8s/<case>/, snapshot in <case>.snapshot.txt): wording and related locations are
 reviewed as a diff. `IRSALINT_UPDATE_SNAPSHOTS=1 pytest tests/test_snapshots.py` rewrites them."""
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from irsalint.report.text import render
 from tests.helpers import FIXTURES, run
 
 RULE_DIRS = sorted(p for p in (FIXTURES / "rules").iterdir() if (p / "bad").is_dir())
+LIVE_DIRS = sorted(p for p in (FIXTURES / "live" / "k8s").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
 def test_text_output_matches_snapshot(rule_dir):
-    result = run(rule_dir / "bad")
-    actual = render(result)
-    snapshot = rule_dir / "snapshot.txt"
+    _check(rule_dir / "bad", rule_dir / "snapshot.txt")
+
+
+@pytest.mark.parametrize("case", LIVE_DIRS, ids=lambda p: p.name)
+def test_live_dump_output_matches_snapshot(case):
+    _check(case, case.with_name(case.name + ".snapshot.txt"))
+
+
+def _check(scanned, snapshot):
+    actual = render(run(scanned))
     if os.environ.get("IRSALINT_UPDATE_SNAPSHOTS"):
         snapshot.write_text(actual)
     assert snapshot.exists(), f"{snapshot} is missing: run with IRSALINT_UPDATE_SNAPSHOTS=1 and review it"
