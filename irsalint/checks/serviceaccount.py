@@ -41,8 +41,7 @@ def automount_disabled(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[
                 related,
                 rendering=rendering_of(sa),
             )
-        elif sa.automount is None and sa.automount_loc is None and sa.origin == "manifest" and not sa.live:
-            # absent, not unknown; a convention for manifests (a dump repeats what was applied)
+        elif sa.automount is None and sa.automount_loc is None and sa.origin == "manifest":  # absent, not unknown
             yield Hit(
                 f"IRSA ServiceAccount {sa_label(sa)} does not set automountServiceAccountToken. Set it explicitly "
                 "(true, or false with a per-pod opt-in), as the platform convention asks.",
