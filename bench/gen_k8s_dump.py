@@ -130,9 +130,11 @@ def service_account(namespace: str, name: str, role_arn: str | None, version: in
     if role_arn is not None:
         applied["metadata"]["annotations"] = {"eks.amazonaws.com/role-arn": role_arn}
         annotations["eks.amazonaws.com/role-arn"] = role_arn
+    applied["automountServiceAccountToken"] = True
     annotations["kubectl.kubernetes.io/last-applied-configuration"] = last_applied(applied)
     return {
         "apiVersion": "v1",
+        "automountServiceAccountToken": True,
         "kind": "ServiceAccount",
         "metadata": {
             "annotations": annotations,
@@ -290,6 +292,7 @@ def generate(out: Path, pods: int, per_file: int, manifests: bool) -> list[dict[
     """Write the corpus; returns the findings it must produce (rule, path, line)."""
     services = max(1, pods // REPLICAS)
     expected: list[dict[str, object]] = []
+    stale: list[tuple[str, int, str, int]] = []
     chunks: dict[tuple[str, int], list[dict[str, Any]]] = {}
     counts: dict[str, int] = {}
     for i in range(services):
@@ -320,13 +323,20 @@ def generate(out: Path, pods: int, per_file: int, manifests: bool) -> list[dict[
             items.append(pod(namespace, pod_name, name, owner, containers, injected, i * REPLICAS + r, labels))
             counts[namespace] = counts.get(namespace, 0) + 1
         if defect is not None:
-            expected.append({"rule": "IRSA019", "path": f"dump/{namespace}-{chunk}.yaml", "pod": f"{rs_name}-"})
+            stale.append((namespace, chunk, f"{rs_name}-{uid('p', i, 0)[:5]}", defect))
     for (namespace, chunk), items in sorted(chunks.items()):
-        path = out / "dump" / f"{namespace}-{chunk}.yaml"
+        path = out / "cluster" / f"{namespace}-{chunk}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         # kubectl lists pods first, then serviceaccounts (the order of `pods,sa`)
         ordered = [o for o in items if o["kind"] == "Pod"] + [o for o in items if o["kind"] != "Pod"]
         path.write_text(kubectl_yaml(kube_list(ordered)))
+    for namespace, chunk, first_pod, defect in stale:
+        relative = f"cluster/{namespace}-{chunk}.yaml"
+        lines = (out / relative).read_text().splitlines()
+        line = lines.index(f"    name: {first_pod}") + 1  # no injection: the pod's metadata.name
+        if defect == 1:  # the previous role: its AWS_ROLE_ARN variable
+            line += lines[line:].index("      - name: AWS_ROLE_ARN") + 1
+        expected.append({"rule": "IRSA019", "path": relative, "line": line})
     (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
     return expected
 
