@@ -394,3 +394,26 @@ def test_kubectl_messages_saved_as_dumps_are_named_skips_not_silence(tmp_path):
     assert reasons["no-resources.yaml"].startswith("kubectl found no objects (No resources found in default")
     assert 'resource type "podz"' in reasons["kubectl-error.yaml"]
     assert _found(result) == [("IRSA900", "truncated.json", 613), ("IRSA900", "truncated.yaml", 1000)]
+
+
+def test_ignores_copied_into_every_replica_are_neither_unused_nor_repeated(tmp_path):
+    """A template's `irsalint.dev/ignore` is in each of its dumped pods: it still silences the
+    Deployment's finding, is never an unused suppression, and a mistake in it is told once."""
+    from irsalint.suppress import apply_ignores
+
+    def dump(ignore: str) -> dict[str, object]:
+        template = {"metadata": {"annotations": {"irsalint.dev/ignore": ignore}},
+                    "spec": {"serviceAccountName": "api", "containers": [{"name": "api", "image": "x", "env": STATIC_KEY}]}}
+        deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta("api", uid="d"),
+                      "spec": {"template": template}}
+        owner = _owner("ReplicaSet", "api-7d4b9c6f8d")
+        pods = [_pod(f"api-7d4b9c6f8d-{s}", owner=owner, injected=None, phase="Succeeded", env=STATIC_KEY,
+                     labels={"pod-template-hash": "7d4b9c6f8d"}, annotations={"irsalint.dev/ignore": ignore})
+                for s in ("a1", "b2")]
+        return _list(*pods, deployment, _sa())
+
+    every = {r.id for r in RULES}
+    honoured = apply_ignores(_lint(tmp_path / "ok", {"cluster.yaml": dump("IRSA016")}), every, warn_unused=True)
+    assert _found(honoured) == [] and [s.finding.rule_id for s in honoured.suppressed] == ["IRSA016"]
+    typo = apply_ignores(_lint(tmp_path / "typo", {"cluster.yaml": dump("IRSA0l6")}), every, warn_unused=True)
+    assert [f.rule_id for f in typo.findings].count("IRSA901") == 1
