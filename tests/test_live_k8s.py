@@ -417,3 +417,35 @@ def test_ignores_copied_into_every_replica_are_neither_unused_nor_repeated(tmp_p
     assert _found(honoured) == [] and [s.finding.rule_id for s in honoured.suppressed] == ["IRSA016"]
     typo = apply_ignores(_lint(tmp_path / "typo", {"cluster.yaml": dump("IRSA0l6")}), every, warn_unused=True)
     assert [f.rule_id for f in typo.findings].count("IRSA901") == 1
+
+
+WINDOWS_AFFINITY = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+    {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["windows"]}]}]}}}
+
+
+@pytest.mark.parametrize("rule, annotations, spec", [
+    ("IRSA004", {}, {"automountServiceAccountToken": False}),
+    ("IRSA005", {"eks.amazonaws.com/token-expiration": "300"}, {}),
+    ("IRSA017", {"eks.amazonaws.com/role-arn": ROLE}, {}),
+    ("IRSA023", {"eks.amazonaws.com/rolearn": ROLE}, {}),
+    ("IRSA028", {}, {"affinity": WINDOWS_AFFINITY}),
+])
+def test_a_template_defect_is_one_finding_on_the_deployment(tmp_path, rule, annotations, spec):
+    """Deployment, ReplicaSet and two Pods dumped together all carry the template: one finding."""
+    def template(hash_label: bool) -> dict[str, object]:
+        labels = {"app": "api", **({"pod-template-hash": "7d4b9c6f8d"} if hash_label else {})}
+        return {"metadata": {"labels": labels, "annotations": dict(annotations)},
+                "spec": {"serviceAccountName": "api", "containers": [{"name": "api", "image": "x"}], **spec}}
+
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta("api", uid="d"),
+                  "spec": {"template": template(False)}}
+    replica_set = _replica_set("api-7d4b9c6f8d", {**_owner("Deployment", "api"), "uid": "d-team-a-api"})
+    replica_set["spec"] = {"template": template(True)}
+    pods = []
+    for suffix in ("a1", "b2"):
+        pod = _pod(f"api-7d4b9c6f8d-{suffix}", owner=_owner("ReplicaSet", "api-7d4b9c6f8d"),
+                   labels={"app": "api", "pod-template-hash": "7d4b9c6f8d"}, annotations=dict(annotations))
+        pod["spec"].update(spec)  # type: ignore[union-attr]
+        pods.append(pod)
+    result = _lint(tmp_path, {"cluster.yaml": _list(*pods, deployment, replica_set, _sa())})
+    assert [f.entity.split(" ")[0] for f in result.findings if f.rule_id == rule] == ["Deployment"]
