@@ -227,8 +227,8 @@ def load_manifest(
         syntax = "JSON" if path.endswith(".json") else "YAML"
         if mark is not None and not text[mark.index:].strip():
             problem += " (the file ends in the middle of an object: cut short?)"
-            if line > _last_line(text):  # libyaml marks the end of the stream, past the last line
-                line, col = _last_line(text), 1
+            if line > _last_line(text) and not text.endswith("\n"):
+                line, col = _last_line(text), 1  # libyaml's end of stream is a line the file does not have
         return Diagnostic(Location(path, line, col), f"{syntax} syntax error: {problem}", irsa_level(text))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         if not looks_like_manifest(text) or reader.argo_only:
