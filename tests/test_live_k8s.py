@@ -449,3 +449,11 @@ def test_a_template_defect_is_one_finding_on_the_deployment(tmp_path, rule, anno
         pods.append(pod)
     result = _lint(tmp_path, {"cluster.yaml": _list(*pods, deployment, replica_set, _sa())})
     assert [f.entity.split(" ")[0] for f in result.findings if f.rule_id == rule] == ["Deployment"]
+
+
+def test_pods_that_own_each_other_end(tmp_path):
+    """A hostile dump: two pods each the other's controller. Both are copies; nothing loops."""
+    first = _pod("api-a", injected=None, owner={**_owner("Pod", "api-b"), "uid": "pod-team-a-api-b"})
+    second = _pod("api-b", injected=None, owner={**_owner("Pod", "api-a"), "uid": "pod-team-a-api-a"})
+    result = _lint(tmp_path, {"cluster.yaml": _list(first, second, _sa())})
+    assert sorted(f.rule_id for f in result.findings) == ["IRSA019", "IRSA019"]

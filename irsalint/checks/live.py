@@ -125,9 +125,11 @@ def _containers(pod: Workload) -> list[str] | None:
 def _template(graph: IrsaGraph, pod: Workload) -> Workload | None:
     """The object whose pod template the Pod copies (its scanned Deployment, ReplicaSet...)."""
     source = graph.owners.copies.get(pod.id)
-    while source is not None and source.kind == "Pod":
+    seen = {pod.id}
+    while source is not None and source.kind == "Pod" and source.id not in seen:  # a hostile dump may loop
+        seen.add(source.id)
         source = graph.owners.copies.get(source.id)
-    return source
+    return source if source is not None and source.kind != "Pod" else None
 
 
 def _opted_out(pod: Workload, template: Workload | None, container: str, injected: bool) -> bool:
