@@ -159,26 +159,26 @@ def _hit(stales: Sequence[Stale], restart: Restart) -> Hit:
     sa = f"ServiceAccount {sa_label(first.sa)}"
     fix = f"Restart {'it' if one else 'them'}: `{restart.command}` ({restart.note})."
     have = "has" if len(first.containers) == 1 else "have"
-    they = "it" if one else "they"
+    it, its = ("it", "its") if one else ("they", "their")
     if first.case == MISSING and first.orphaned_pod_identity:
         message = (
-            f"{pods} still {'has' if one else 'have'} Pod Identity credentials, but no scanned association names {sa} "
-            f"any more: {they} started before it was removed. {_containers_text(first)} {have} no web identity "
-            f"either, and the agent has no role to give. {fix}"
+            f"{pods} still {'has' if one else 'have'} Pod Identity credentials, but no scanned association names "
+            f"{its} ServiceAccount any more. {sa} has a role-arn, and {_containers_text(first)} {have} no web "
+            f"identity: {it} started before the association was removed, and the agent has no role to give. {fix}"
         )
     elif first.case == MISSING:
         message = (
-            f"{pods} {'has' if one else 'have'} no web identity, though {sa} has a role-arn: {they} started before "
-            f"the annotation, or the webhook missed {'it' if one else 'them'}. {_containers_text(first)} {have} no "
-            "AWS_ROLE_ARN or AWS_WEB_IDENTITY_TOKEN_FILE, so the SDK falls back to the node's role or finds no "
+            f"{pods} {'has' if one else 'have'} no web identity: {it} started before {its} ServiceAccount's role-arn, "
+            f"or the webhook missed {'it' if one else 'them'}. {sa} has one now, but {_containers_text(first)} {have} "
+            "no AWS_ROLE_ARN or AWS_WEB_IDENTITY_TOKEN_FILE, so the SDK falls back to the node's role or finds no "
             f"credentials. {fix}"
         )
     else:
-        assert first.injected is not None and first.injected.value is not None
+        assert first.injected is not None and isinstance(first.injected.value, str)
         old, new = _arn_pair(first.injected.value, first.current)
         message = (
-            f"{pods} still {'runs' if one else 'run'} with AWS_ROLE_ARN {old}; {sa} now names {new}. Not restarted "
-            "since the role-arn changed: the webhook sets the role when a pod is created, never later, so AWS calls "
+            f"{pods} still {'runs' if one else 'run'} with AWS_ROLE_ARN {old}, which {its} ServiceAccount no longer "
+            f"names. {sa} now names {new}: the webhook sets the role when a pod is created, never later, so AWS calls "
             f"still use the old role. {fix}"
         )
     related: list[tuple[str, Location]] = [("the ServiceAccount's role-arn", first.annotation_loc)]
@@ -189,7 +189,7 @@ def _hit(stales: Sequence[Stale], restart: Restart) -> Hit:
 
 
 def _containers_text(stale: Stale) -> str:
-    return ("Container " if len(stale.containers) == 1 else "Containers ") + join_some(list(stale.containers), 3)
+    return ("container " if len(stale.containers) == 1 else "containers ") + join_some(list(stale.containers), 3)
 
 
 def _arn_pair(old: str, new: str) -> tuple[str, str]:
