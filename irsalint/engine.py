@@ -257,7 +257,8 @@ def run_rules(
         for hit in hits:
             level = options.levels.get(rule.id) or hit.level or rule.level
             try:
-                fix = resolver.resolve(hit.fix, rule.fix) if hit.fix is not None and rule.fix != NONE else None
+                fixable = hit.fix is not None and rule.fix != NONE and not _edits_dump(hit, project)
+                fix = resolver.resolve(hit.fix, rule.fix) if fixable and hit.fix is not None else None
             except Exception as error:  # a bug in a fix is a bug of the rule: say which (exit 2)
                 raise CheckError(rule.id, error) from error
             if fix is not None and set(fix.paths) & project.live.dump_paths:
@@ -276,6 +277,11 @@ def run_rules(
                 )
             )
     return with_fingerprints(sorted(findings, key=Finding.sort_key))
+
+
+def _edits_dump(hit: Hit, project: Project) -> bool:
+    """A `kubectl get` dump is what the cluster said, not a source: --fix never edits one."""
+    return hit.fix is not None and any(change.at.path in project.live_files for change in hit.fix.changes)
 
 
 _LEVEL_OF_HIT = {None: 0, "note": 1, "warning": 2, "error": 3}

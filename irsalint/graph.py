@@ -40,6 +40,7 @@ from irsalint.model import (
     Value,
     Workload,
 )
+from irsalint.owners import Owners
 from irsalint.policy_patterns import aws_managed_policy_name
 from irsalint.project import Project
 from irsalint.role_index import MatchStatus as MatchStatus  # re-exported: checks read it from here
@@ -105,6 +106,14 @@ class IrsaGraph:
         self._association_role_ids: set[str] | None = None
         self._associations_by_target: dict[tuple[str, str], list[PodIdentityAssociation]] | None = None
         self.scopes = self._scope_map()
+        # Dumped Pods, ReplicaSets and Jobs whose controller is scanned are copies of its pod
+        # template: the template rules see the controller only (irsalint.owners). IRSA019 reads
+        # every dumped Pod.
+        self.owners = Owners(project.workloads, self.correlated)
+        self.workloads = tuple(w for w in project.workloads if not self.owners.is_copy(w))
+        self.live_pods: tuple[Workload, ...] = tuple(
+            w for w in project.workloads if w.kind == "Pod" and w.live is not None
+        )
         self._role_list = tuple(facts.roles)
         self.role_index = RoleIndex(facts.roles, {r.id: self.scopes_of(r) for r in facts.roles})
         self.sa_matches: dict[str, RoleMatch] = {sa.id: self._match(sa) for sa in self.service_accounts}

@@ -138,6 +138,7 @@ class ServiceAccount:
     unit: str | None = None
     rendering: str = ""
     cluster: str | None = None  # the cluster its source names (an eksctl ClusterConfig), else None
+    live: bool = False  # read from a `kubectl get` dump (irsalint.load.live), not from a manifest
 
     def annotation(self, key: str) -> Annotation | None:
         for annotation in self.annotations:
@@ -151,6 +152,46 @@ class EnvVar:
     container: str
     name: str
     loc: Location
+    value: str | None = None  # a literal `value` (None: `valueFrom`, or no value)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRef:
+    """The controller of a dumped object (`metadata.ownerReferences[]` with `controller: true`)."""
+
+    kind: str
+    name: str
+    uid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenVolume:
+    """A projected `serviceAccountToken` volume of a dumped Pod: how the webhook and EKS Pod
+    Identity hand a token to the containers."""
+
+    name: str
+    path: str  # the token file's path inside the volume (`token`, `eks-pod-identity-token`)
+    audience: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeMount:
+    container: str
+    volume: str
+    mount_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """What the API server added to a dumped object (`kubectl get -o yaml|json`). An object is live
+    when its metadata has a `uid` or a `resourceVersion`: only the API server writes them, while
+    `status: {}` and `creationTimestamp: null` also occur in generated manifests."""
+
+    uid: str | None
+    owner: OwnerRef | None  # its controller, when it has one
+    phase: str | None = None  # Pods: status.phase (None: absent)
+    token_volumes: tuple[TokenVolume, ...] = ()  # Pods only
+    mounts: tuple[VolumeMount, ...] = ()  # Pods only: mounts of token volumes
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +218,7 @@ class Workload:
     containers: tuple[Str, ...] | None = None
     node_selector_os: Annotation | None = None
     windows_affinity_loc: Location | None = None
+    live: Live | None = None  # None: a manifest; set for an object read from a `kubectl get` dump
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ class Project:
     diagnostics: tuple[Diagnostic, ...]
     skipped: tuple[SkipNote, ...]
     live: LiveFacts = LiveFacts()  # AWS account dumps: roles that are also in the code (IRSA020)
+    live_files: frozenset[str] = frozenset()  # `kubectl get` dumps: reports, never sources to fix
 
     @property
     def has_kubernetes(self) -> bool:
@@ -108,6 +109,8 @@ def build_project(
         diagnostics=tuple(sorted((r for r in results if isinstance(r, Diagnostic)), key=lambda d: d.loc)),
         skipped=tuple(sorted([*(r for r in results if isinstance(r, SkipNote)), *extra_skips], key=lambda s: s.path)),
         live=live,
+        live_files=frozenset({sa.name_loc.path for sa in sas if sa.live}
+                             | {w.name_loc.path for w in workloads if w.live is not None}),
     )
 
 

@@ -140,6 +140,7 @@ def collect(
             else:
                 invalid.append(_Invalid(Location(path, item.line, item.col), item.message, item.text))
     seen: set[tuple[str, int]] = set()  # kustomize renderings repeat the same object
+    told: set[tuple[str, str]] = set()  # a dump repeats a template's annotation in every copy
     for annotation in _annotations(result):
         loc = annotation.loc
         if annotation.key != ANNOTATION_KEY or not isinstance(annotation.value, str) or (loc.path, loc.line) in seen:
@@ -147,6 +148,9 @@ def collect(
         seen.add((loc.path, loc.line))
         ids, reason, problems = parse_value(annotation.value, known)
         written = f"{ANNOTATION_KEY}: {annotation.value}"
+        if loc.path in result.project.live_files:
+            problems = [] if (loc.path, written) in told else problems
+            told.add((loc.path, written))
         for problem in problems:
             if problem.startswith("unknown rule "):
                 message = f"Unknown rule in the {ANNOTATION_KEY} annotation: {problem.removeprefix('unknown rule ')}"
@@ -189,7 +193,9 @@ def apply_ignores(
         else:
             suppressed.append(Suppressed(finding, "inSource", reason))
     if warn_unused:
-        invalid.extend(_unused(ignores, used, result.rules))
+        # a dump repeats what was applied, once per replica: its unused ignores are the source's
+        live = result.project.live_files
+        invalid.extend(_unused([i for i in ignores if i.path not in live], used, result.rules))
     rule = next((r for r in result.rules if r.function == INVALID_SUPPRESSION), None)
     if rule is not None and invalid:
         level = (levels or {}).get(rule.id) or rule.level

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from irsalint.load.k8s import K8sFile, load_manifest
 from irsalint.model import UNKNOWN
 from tests.helpers import FIXTURES, ROOT, run
 
@@ -122,13 +123,21 @@ _TF_LITERAL = re.compile(r'(?<=[=\[,(] )("[A-Za-z0-9:/_.*-]+")')
 _YAML_LITERAL = re.compile(r"(?m)^(?![ -]*(?:kind|apiVersion):)[^\n]*?(?<=: )([A-Za-z0-9:/_.*-]+)$")
 
 
+def _is_dump(file: Path) -> bool:
+    """A `kubectl get` dump holds what the API server stored: nothing in it is a template, so it
+    has no literal that could be unknown (tests/test_live_properties.py covers dumps instead)."""
+    loaded = load_manifest(file.name, file.read_text("utf-8"))
+    return isinstance(loaded, K8sFile) and (any(sa.live for sa in loaded.service_accounts)
+                                            or any(w.live is not None for w in loaded.workloads))
+
+
 def literals(directory: Path) -> list[tuple[Path, int, int]]:
     """(file, start, end) of every plain string literal we can replace."""
     found = []
     for file in sorted(directory.rglob("*")):
         if file.suffix == ".tf":
             pattern = _TF_LITERAL
-        elif file.suffix in (".yaml", ".yml"):
+        elif file.suffix in (".yaml", ".yml") and not _is_dump(file):
             pattern = _YAML_LITERAL
         else:
             continue

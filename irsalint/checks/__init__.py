@@ -10,6 +10,7 @@ from irsalint.checks import (
     custom,
     drift,
     inventory,
+    live,
     partition,
     policy,
     serviceaccount,
@@ -61,6 +62,7 @@ CHECKS: Mapping[str, Check] = {
     "unsupported_compute": compute.unsupported_compute,
     # live dumps (issue 15)
     "role_drift": drift.role_drift,
+    "stale_pod_identity": live.stale_pod_identity,
     # Generic checks for user rule files (--rules DIR); see docs/custom-rules.md.
     "forbidden_actions": custom.forbidden_actions,
     "max_token_expiration": custom.max_token_expiration,

@@ -15,6 +15,7 @@ from irsalint.checks.labels import namespaced, plural, quoted, sa_label, workloa
 from irsalint.fix.model import SAFE, UNSAFE, FixIntent, SetString
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph, MatchStatus
 from irsalint.iam import is_valid_role_arn
+from irsalint.injection import injected_names
 from irsalint.model import Annotation, Location, ServiceAccount, Str, Workload
 
 EXPECTED_SHAPE = "arn:aws:iam::<12-digit account>:role/<path/>name"
@@ -194,7 +195,10 @@ def credentials_override(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
         sa = irsa[0]
         annotation = graph.sa_matches[sa.id].annotation
         sa_loc = annotation.loc if annotation is not None else sa.name_loc
+        injected = _injected(workload)
         for variable in workload.env:
+            if variable.name in injected.get(variable.container, ()):
+                continue  # the webhook's, in a dumped Pod: IRSA019 judges whether it is current
             where = f"Container {variable.container} of {workload_label(workload)}"
             if variable.name in WEB_IDENTITY_VARIABLES:
                 message = (
@@ -216,6 +220,13 @@ def credentials_override(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterato
                 (("the ServiceAccount's role-arn", sa_loc),) + _kustomizations(workload.related),
                 rendering=rendering_of(workload),
             )
+
+
+def _injected(workload: Workload) -> dict[str, frozenset[str]]:
+    """Container -> the variables the webhook injected into it (dumped Pods only)."""
+    if workload.live is None or workload.kind != "Pod":
+        return {}
+    return {c: injected_names(workload, c) for c in {v.container for v in workload.env}}
 
 
 # --- IRSA017 misplaced-annotation -----------------------------------------------------------------

@@ -87,7 +87,10 @@ def _squashed(text: str) -> str:
 def _name_close(name: str, wanted: str) -> bool:
     if _squashed(name) == _squashed(wanted):
         return True
-    return edit_distance(name.lower().replace("_", "-"), wanted) <= max(1, len(wanted) // 8)
+    candidate, limit = name.lower().replace("_", "-"), max(1, len(wanted) // 8)
+    # the distance is at least the difference in length: a long key such as every dumped object's
+    # `kubectl.kubernetes.io/last-applied-configuration` is never close, and never measured
+    return abs(len(candidate) - len(wanted)) <= limit and edit_distance(candidate, wanted) <= limit
 
 
 def _difference(key: str, domain: str, name: str, intended: str, wanted: str) -> str:

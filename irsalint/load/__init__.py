@@ -17,6 +17,15 @@ LoadResult: TypeAlias = K8sFile | TfFile | PlanFile | AwsDumpFile | Diagnostic |
 DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
 
 
+def too_large(path: str, size: int, limit: int, kind: str) -> SkipNote:
+    """The size-cap note says how to lint the file anyway (a `kubectl get -A` dump of a big
+    cluster is the usual case: split it per namespace, or raise the cap)."""
+    advice = "raise the cap with --max-file-size BYTES (or max_file_size in the configuration)"
+    if kind == "yaml":
+        advice += ", or split a kubectl dump (one `kubectl get ... -n NAMESPACE` file per namespace)"
+    return SkipNote(path, f"larger than the size cap ({size} > {limit} bytes): not linted; {advice}")
+
+
 def decode(path: str, data: bytes, kind: str) -> str | Diagnostic | SkipNote:
     if b"\x00" in data[:8192]:
         return SkipNote(path, "binary file: not linted")
@@ -34,7 +43,7 @@ def decode(path: str, data: bytes, kind: str) -> str | Diagnostic | SkipNote:
 def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) -> LoadResult:
     limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
     if len(data) > limit:
-        return SkipNote(path, f"larger than the size cap ({len(data)} > {limit} bytes): not linted")
+        return too_large(path, len(data), limit, kind)
     text = decode(path, data, kind)
     if not isinstance(text, str):
         return text
@@ -83,5 +92,5 @@ def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) 
         return SkipNote(path, f"cannot read: {error.strerror or error}")
     if isinstance(data, int):
         limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
-        return SkipNote(path, f"larger than the size cap ({data} > {limit} bytes): not linted")
+        return too_large(path, data, limit, kind)
     return load_bytes(path, data, kind, max_bytes)

@@ -16,6 +16,8 @@ import yaml
 
 from irsalint.load.cloudformation import looks_like_template, read_template, template_role_uses
 from irsalint.load.eksctl import read_cluster_config
+from irsalint.load.live import KEYS as LIVE_KEYS
+from irsalint.load.live import is_live, read_live
 from irsalint.load.podspec import OS_LABELS, container_names, windows_affinity
 from irsalint.load.webhook_config import CONFIGMAP_NAME, read_webhook_config
 from irsalint.model import (
@@ -25,6 +27,7 @@ from irsalint.model import (
     Diagnostic,
     EnvVar,
     IamRole,
+    Live,
     Location,
     PodIdentityAssociation,
     ServiceAccount,
@@ -67,7 +70,8 @@ KEYS_READ = frozenset({
     "resources", "bases",  # kustomization.yaml
     "labels", "nodeSelector", "affinity",  # irsalint.load.podspec
     "data", "config",  # irsalint.load.webhook_config
-}) | CARRIER_KEYS  # fmt: skip
+    "value",  # env values: what the webhook injected into a dumped Pod
+}) | CARRIER_KEYS | LIVE_KEYS  # fmt: skip
 KEEP_ALL_UNDER = frozenset({"annotations", "labels", "nodeSelector", "affinity"})
 # An alias bomb in a manifest is read without expanding it (aliases are shared nodes and _Reader
 # only follows fixed paths), so the objects in the file are still checked. Kubernetes would reject
@@ -127,6 +131,26 @@ def irsa_level(text: str) -> str | None:
     return None if _IRSA_CONTENT_RE.search(text) else "note"
 
 
+# What kubectl prints instead of objects, when its output is redirected to the file to lint
+_KUBECTL_MESSAGE_RE = re.compile(
+    r"\A\s*(error: |Error from server|No resources found|Unable to connect to the server|"
+    r"The connection to the server )"
+)
+
+
+def kubectl_message(path: str, text: str) -> SkipNote | None:
+    """A file holding kubectl's message instead of a dump (`kubectl get ... > cluster.yaml` that
+    failed, or found nothing): a skip note quoting it, not a silently empty file."""
+    match = _KUBECTL_MESSAGE_RE.match(text)
+    if match is None or looks_like_manifest(text):
+        return None
+    message = text.strip().splitlines()[0].strip()
+    shown = message if len(message) <= 120 else message[:119] + "…"
+    if match.group(1) == "No resources found":
+        return SkipNote(path, f"kubectl found no objects ({shown}): nothing to lint")
+    return SkipNote(path, f"kubectl's error message, not a dump ({shown}): run the kubectl command again")
+
+
 def looks_like_manifest(text: str) -> bool:
     return _LOOKS_LIKE_MANIFEST_RE.search(text) is not None
 
@@ -143,6 +167,9 @@ def load_manifest(
     `keep=None` composes every node (for tests: the result must be the same). `kustomization`
     defaults to "is the file named kustomization.yaml"."""
     reader = _Reader(path)
+    note = kubectl_message(path, text)
+    if note is not None:
+        return note
     if is_helm_template(text):
         if not is_templated_application_set(path, text):
             return SkipNote(path, "Helm template ({{ }}): not linted")
@@ -197,7 +224,12 @@ def load_manifest(
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
         problem = error.problem or "invalid YAML"
-        return Diagnostic(Location(path, line, col), f"YAML syntax error: {problem}", irsa_level(text))
+        syntax = "JSON" if path.endswith(".json") else "YAML"
+        if mark is not None and not text[mark.index:].strip():
+            problem += " (the file ends in the middle of an object: cut short?)"
+            if line > _last_line(text) and not text.endswith("\n"):
+                line, col = _last_line(text), 1  # libyaml's end of stream is a line the file does not have
+        return Diagnostic(Location(path, line, col), f"{syntax} syntax error: {problem}", irsa_level(text))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         if not looks_like_manifest(text) or reader.argo_only:
             return SkipNote(path, "not YAML")
@@ -207,6 +239,13 @@ def load_manifest(
             character = f" (0x{error.character:02x})" if isinstance(error.character, int) else ""
             return Diagnostic(Location(path, line, col), f"YAML syntax error: {error.reason}{character}", irsa_level(text))
         return Diagnostic(Location(path, 1, 1), f"cannot parse YAML: {type(error).__name__}", irsa_level(text))
+    if reader.cut_list is not None:
+        return Diagnostic(
+            Location(path, _last_line(text), 1),
+            "a `kubectl get` List that ends before its `kind: List` line: the dump is cut short; its last object "
+            "may be incomplete, so none is read (run kubectl again)",
+            irsa_level(text),
+        )
     if kustomization:
         generators = tuple(gitops.read_generators(path, first[0] if first else None, reader.loc))
         return K8sFile(path, (), (), (), reader.kustomization(first), gitops=generators)
@@ -226,6 +265,11 @@ _JINJA_STATEMENT_LINE_RE = re.compile(r"(?m)^[ \t]*\{%-?[ \t]*(?:raw|endraw)[ \t
 def _untemplated(text: str) -> str:
     """The text with `%VAR%` placeholders quoted and Jinja raw tags blanked (lines kept)."""
     return _JINJA_STATEMENT_LINE_RE.sub("", _PERCENT_PLACEHOLDER_RE.sub(r'\1"\2"', text))
+
+
+def _last_line(text: str) -> int:
+    """The number of the file's last line (where a cut-short file ends)."""
+    return max(1, len(text.splitlines()))
 
 
 def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
@@ -274,6 +318,7 @@ class _Reader:
         self.restore: Callable[[str], str] = _same  # an ApplicationSet's {{ }} back from their tokens
         self.argo_only = False  # a templated ApplicationSet file: nothing else in it is read
         self.whole = False  # documents composed in full (else only KEYS_READ are there)
+        self.cut_list: Location | None = None  # a List without its closing `kind: List`
         self._all_lines: list[str] | None = None
 
     def all_lines(self) -> list[str]:
@@ -303,6 +348,8 @@ class _Reader:
         if depth > 8 or not isinstance(node, yaml.MappingNode):
             return
         kind = text_of(get(node, "kind"))
+        if kind is None and depth == 0 and get_key(node, "items") is not None and get(node, "apiVersion") is not None:
+            self.cut_list = self.loc(node)  # kubectl writes `kind: List` after the items: cut short
         if kind is None or text_of(get(node, "apiVersion")) is None:
             return
         items = get(node, "items")
@@ -349,14 +396,14 @@ class _Reader:
                     name_loc=name_loc,
                     origin="manifest",
                     labels=self.annotations(get(metadata, "labels")),
+                    live=is_live(metadata),
                 )
             )
             self.raw_fields(name_loc, metadata)
         elif kind in POD_TEMPLATE_PATHS:
             template = get_path(node, POD_TEMPLATE_PATHS[kind]) if POD_TEMPLATE_PATHS[kind] else node
-            self.workloads.append(
-                self.workload(kind, ident, name, namespace, name_loc, annotations, template)
-            )
+            live = read_live(node, metadata, get(node, "spec") if kind == "Pod" else None)
+            self.workloads.append(self.workload(kind, ident, name, namespace, name_loc, annotations, template, live))
             self.raw_fields(name_loc, metadata, get(template, "spec"), get(template, "metadata"))
         elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
             self.sas.extend(carried_service_account(carrier, node, f"carrier:{ident}", self.tree_access()))
@@ -383,6 +430,7 @@ class _Reader:
         name_loc: Location,
         annotations: tuple[Annotation, ...],
         template: yaml.Node | None,
+        live: Live | None = None,
     ) -> Workload:
         spec = get(template, "spec")
         sa_key = get_key(spec, "serviceAccountName") or get_key(spec, "serviceAccount")
@@ -409,6 +457,7 @@ class _Reader:
             containers=container_names(spec),
             node_selector_os=next((a for a in selector if a.key in OS_LABELS), None),
             windows_affinity_loc=windows_affinity(spec, self.loc),
+            live=live,
         )
 
     def annotations(self, node: yaml.Node | None) -> tuple[Annotation, ...]:
@@ -437,7 +486,8 @@ class _Reader:
                     name_key = get_key(variable, "name")
                     variable_name = text_of(get(variable, "name"))
                     if variable_name is not None and name_key is not None:
-                        yield EnvVar(container_name, variable_name, self.loc(name_key))
+                        value = text_of(get(variable, "value"))
+                        yield EnvVar(container_name, variable_name, self.loc(name_key), value)
 
     def json6902(self, text: str, target: str) -> K8sFile | None:
         """JSON 6902 operations (a YAML list) -> a ServiceAccount patch of `target`."""
