@@ -372,6 +372,12 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def within_edits(a: str, b: str, limit: int) -> bool:
+    """edit_distance(a, b) <= limit, without measuring pairs whose lengths already differ by more
+    (comparing one name with thousands: an account dump's roles)."""
+    return abs(len(a) - len(b)) <= limit and edit_distance(a, b) <= limit
+
+
 def admits_pod_identity(statement: Statement) -> Tri:
     """Does this statement's principal include pods.eks.amazonaws.com (None: cannot tell)?"""
     verdicts: list[Tri] = []

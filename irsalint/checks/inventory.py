@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -12,10 +12,10 @@ from irsalint.checks.labels import join_some, role_label, sa_label
 from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import (
     admitted_subjects,
-    edit_distance,
     parse_role_arn,
     service_account_claims,
     trust_admits,
+    within_edits,
 )
 from irsalint.load.aws_dump import is_dump_role
 from irsalint.model import IamRole, Location, RoleRef, ServiceAccount
@@ -119,6 +119,7 @@ def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
     external = tuple(params.get("external_roles", ()))
+    admitting = _SubjectIndex(graph.roles.values())
     for sa in graph.irsa_service_accounts():
         match = graph.sa_matches[sa.id]
         if match.status is not MatchStatus.ABSENT or match.annotation is None:
@@ -136,8 +137,8 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         name = parsed.name if parsed else arn
         known = sorted({r.name for r in scoped if isinstance(r.name, str)})
-        close = [n for n in known if edit_distance(n, name) <= 2]
-        trusting = _roles_admitting(scoped, sa)
+        close = [n for n in known if within_edits(n, name, 2)]
+        trusting = admitting.roles_admitting(scoped, sa)
         if not close and not trusting and listing is None and not _neighbours_are_linked(graph, sa):
             continue  # nothing says this Terraform is where the role should be
         if trusting:
@@ -156,13 +157,24 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(message, match.annotation.loc, entity_of(sa), related, rendering=rendering_of(sa))
 
 
-def _roles_admitting(roles: list[IamRole], sa: ServiceAccount) -> list[IamRole]:
-    """Roles whose trust certainly admits this ServiceAccount (exact subjects)."""
-    if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
-        return []
-    claims = service_account_claims(sa.namespace, sa.name)
-    return [r for r in roles if r.trust is not None and claims["sub"] in admitted_subjects(r.trust)
-            and trust_admits(r.trust, claims) is True]
+class _SubjectIndex:
+    """Roles by the `:sub` values their trusts name, built once per run: asking every role about
+    every unknown ServiceAccount was quadratic (an account dump of 5,000 roles with a cluster dump)."""
+
+    def __init__(self, roles: Iterable[IamRole]) -> None:
+        self.by_subject: dict[str, list[IamRole]] = defaultdict(list)
+        for role in roles:
+            if role.trust is not None:
+                for subject in admitted_subjects(role.trust):
+                    self.by_subject[subject].append(role)
+
+    def roles_admitting(self, roles: list[IamRole], sa: ServiceAccount) -> list[IamRole]:
+        """Those of `roles` whose trust certainly admits this ServiceAccount (exact subjects)."""
+        if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
+            return []
+        claims = service_account_claims(sa.namespace, sa.name)
+        candidates = {role.id for role in self.by_subject.get(claims["sub"], ())}
+        return [r for r in roles if r.id in candidates and r.trust is not None and trust_admits(r.trust, claims) is True]
 
 
 def parse_error(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
