@@ -731,3 +731,18 @@ class TestEditDistance:
     )
     def test_examples(self, a: str, b: str, expected: int) -> None:
         assert edit_distance(a, b) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text("abc-", min_size=0, max_size=9), min_size=65, max_size=90, unique=True), st.text("abc-", max_size=9))
+def test_close_names_through_the_deletion_index_equal_a_plain_scan(names: list[str], wanted: str) -> None:
+    """IRSA007's "did you mean": the index (used past 64 names) finds exactly the names within two
+    edits that comparing every name would."""
+    from irsalint.checks.inventory import _Candidates
+    from irsalint.iam import edit_distance
+    from irsalint.model import UNKNOWN, IamRole, Location
+
+    loc = Location("main.tf", 1)
+    roles = [IamRole(f"r{i}", f"aws_iam_role.r{i}", "aws_iam_role", n, False, "/", UNKNOWN, None, loc, loc)
+             for i, n in enumerate(names)]
+    assert _Candidates(roles).close_names(wanted) == sorted(n for n in names if edit_distance(n, wanted) <= 2)

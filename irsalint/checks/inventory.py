@@ -60,15 +60,24 @@ def _siblings_are_used(graph: IrsaGraph, role: IamRole, used: Mapping[str, list[
     )
 
 
-def _neighbours_are_linked(graph: IrsaGraph, sa: ServiceAccount) -> bool:
+def _neighbours_are_linked(
+    graph: IrsaGraph, sa: ServiceAccount, cache: dict[tuple[object, frozenset[str]], bool] | None = None
+) -> bool:
     """Evidence that the roles of this ServiceAccount's manifests are in the scan: a ServiceAccount
-    in the same part of the repository (same top directory) links to a scanned role."""
-    top = {_top(u) for u in graph.units_of(sa)}
-    return any(
+    in the same part of the repository (same top directory) links to a scanned role. The same for
+    every unlinked ServiceAccount of a place: `cache` keeps it."""
+    top = frozenset(_top(u) for u in graph.units_of(sa))
+    key = (graph.place_of(sa), top)
+    if cache is not None and key in cache:
+        return cache[key]
+    linked = any(
         other.id != sa.id and graph.sa_matches[other.id].status is MatchStatus.MATCHED
         and top & {_top(u) for u in graph.units_of(other)}
         for other in graph.service_accounts_correlated_with(sa)
     )
+    if cache is not None and graph.sa_matches[sa.id].status is not MatchStatus.MATCHED:
+        cache[key] = linked  # an unlinked ServiceAccount is never its own evidence
+    return linked
 
 
 def _top(directory: str) -> str:
@@ -120,6 +129,8 @@ def orphan_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
 def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
     external = tuple(params.get("external_roles", ()))
     admitting = _SubjectIndex(graph.roles.values())
+    candidates: dict[tuple[object, str | None], _Candidates] = {}
+    linked_nearby: dict[tuple[object, frozenset[str]], bool] = {}
     for sa in graph.irsa_service_accounts():
         match = graph.sa_matches[sa.id]
         if match.status is not MatchStatus.ABSENT or match.annotation is None:
@@ -128,18 +139,21 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
         parsed = parse_role_arn(arn)
         # an account dump speaks for its own account only; one that lists every role of the
         # annotation's account is proof enough that the role does not exist
-        scoped = [r for r in graph.roles_correlated_with(sa)
-                  if not is_dump_role(r) or (parsed is not None and r.account == parsed.account)]
+        account = parsed.account if parsed is not None else None
+        found = candidates.get((graph.place_of(sa), account))
+        if found is None:  # the same for every ServiceAccount of a place: computed once
+            found = candidates[(graph.place_of(sa), account)] = _Candidates(
+                [r for r in graph.roles_correlated_with(sa) if not is_dump_role(r) or r.account == account])
+        scoped = found.roles
         listing = graph.project.live.listing(parsed.account) if parsed is not None else None
         if not scoped and listing is None:
             continue  # no Terraform of this ServiceAccount's stack was scanned
         if any(fnmatchcase(arn, pattern) for pattern in external):
             continue
         name = parsed.name if parsed else arn
-        known = sorted({r.name for r in scoped if isinstance(r.name, str)})
-        close = [n for n in known if within_edits(n, name, 2)]
+        close = found.close_names(name)
         trusting = admitting.roles_admitting(scoped, sa)
-        if not close and not trusting and listing is None and not _neighbours_are_linked(graph, sa):
+        if not close and not trusting and listing is None and not _neighbours_are_linked(graph, sa, linked_nearby):
             continue  # nothing says this Terraform is where the role should be
         if trusting:
             hint = f" Role {role_label(trusting[0])} trusts this ServiceAccount: did you mean it?"
@@ -155,6 +169,40 @@ def unknown_role(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
                        f"Terraform.{hint} If it is managed elsewhere, list it under external_roles in .irsalint.yaml.")
             related = ()
         yield Hit(message, match.annotation.loc, entity_of(sa), related, rendering=rendering_of(sa))
+
+
+class _Candidates:
+    """The roles an unknown ServiceAccount's annotation may have meant, and their names near a
+    given one. Names are looked up through their one- and two-character deletions once there are
+    many of them: comparing every name with every annotation was quadratic."""
+
+    _LINEAR = 64  # below this many names a plain scan is cheaper than the index
+
+    def __init__(self, roles: list[IamRole]) -> None:
+        self.roles = roles
+        self.names = sorted({r.name for r in roles if isinstance(r.name, str)})
+        self._index: dict[str, set[str]] | None = None
+
+    def close_names(self, name: str) -> list[str]:
+        """Known names within two edits of `name`, sorted."""
+        if len(self.names) <= self._LINEAR:
+            return [n for n in self.names if within_edits(n, name, 2)]
+        if self._index is None:
+            self._index = defaultdict(set)
+            for known in self.names:
+                for variant in _deletions(known):
+                    self._index[variant].add(known)
+        found: set[str] = set()
+        for variant in _deletions(name):
+            found.update(self._index.get(variant, ()))
+        return sorted(n for n in found if within_edits(n, name, 2))
+
+
+def _deletions(text: str) -> set[str]:
+    """`text` with none, one or two characters removed: two strings within two edits share one."""
+    once = {text[:i] + text[i + 1 :] for i in range(len(text))}
+    twice = {variant[:i] + variant[i + 1 :] for variant in once for i in range(len(variant))}
+    return {text} | once | twice
 
 
 class _SubjectIndex:
