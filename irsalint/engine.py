@@ -17,7 +17,7 @@ from irsalint.checks.base import Hit
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
-from irsalint.load import LoadResult, load_bytes, load_path, read_capped
+from irsalint.load.dispatch import LoadResult, load_bytes, load_path, read_capped
 from irsalint.load.hcl import Body
 from irsalint.load.terraform import TfFile
 from irsalint.model import Location, SkipNote

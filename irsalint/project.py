@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from irsalint.load import LoadResult
 from irsalint.load.aws_dump import AwsDumpFile
+from irsalint.load.dispatch import LoadResult
 from irsalint.load.k8s import K8sFile, Kustomization
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from irsalint.load import load_bytes
 from irsalint.load.aws_dump import AwsDumpFile, is_dump_role, load_aws_dump, looks_like_aws_dump
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.model import Diagnostic, Location, SkipNote
 from tests.helpers import FIXTURES

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from irsalint.cache import Cache
 from irsalint.engine import LintOptions, lint
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.rules import load_rules
 from tests.helpers import FIXTURES, ROOT
 from tests.test_cli import irsalint

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.model import UNKNOWN
 from tests.helpers import FIXTURES

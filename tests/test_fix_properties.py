@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from irsalint.engine import LintOptions, lint
 from irsalint.fix.apply import apply_edits, plan_fixes
 from irsalint.fix.source import SourceText
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.load.terraform import TfFile
 from irsalint.rules import load_rules

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from irsalint.engine import LintOptions, lint
-from irsalint.load import load_bytes, load_path
+from irsalint.load.dispatch import load_bytes, load_path
 from irsalint.load.k8s import K8sFile, load_manifest
 from irsalint.model import Diagnostic, SkipNote
 from irsalint.rules import load_rules

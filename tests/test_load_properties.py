@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile, _untemplated, load_manifest
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import UNKNOWN, Diagnostic, SkipNote

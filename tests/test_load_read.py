@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from irsalint.load import read_capped
+from irsalint.load.dispatch import read_capped
 
 
 def test_reads_the_whole_file(tmp_path: Path) -> None:

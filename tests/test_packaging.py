@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -49,3 +50,22 @@ def test_every_imported_module_is_declared():
     assert third_party, "the scan found no third-party import: it is broken"
     undeclared = {DISTRIBUTIONS.get(name, name) for name in third_party} - declared
     assert undeclared == set(), f"imported but not in [project] dependencies: {sorted(undeclared)}"
+
+
+def test_library_modules_import_on_their_own() -> None:
+    """Each module imports in a fresh interpreter whatever was imported before: a test module that
+    starts with `irsalint.policydoc` once met a cycle through the `irsalint.load` package."""
+    modules = sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in (ROOT / "irsalint").rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+        and path.parent.name in ("irsalint", "load", "sources", "terraform", "gitops", "checks")
+    )
+    script = "import importlib, sys\nimportlib.import_module(sys.argv[1])\n"
+
+    def fails(module: str) -> bool:
+        return subprocess.run([sys.executable, "-c", script, module], capture_output=True, timeout=60).returncode != 0
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        failed = [m for m, bad in zip(modules, pool.map(fails, modules)) if bad]
+    assert not failed, failed

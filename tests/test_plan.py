@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.load.plan import PlanFile
 from tests.helpers import FIXTURES, findings, run

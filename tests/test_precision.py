@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.model import SkipNote
 from tests.helpers import FIXTURES, run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.terraform import TfFile
 from irsalint.model import Diagnostic
 from irsalint.sources.terraform import build_terraform_facts

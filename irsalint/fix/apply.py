@@ -14,7 +14,7 @@ from irsalint.discover import classify
 from irsalint.engine import Finding, LintResult
 from irsalint.fix.model import SAFE, Edit
 from irsalint.fix.source import SourceText
-from irsalint.load import load_bytes
+from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
