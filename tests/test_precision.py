@@ -81,7 +81,7 @@ def test_cloudformation_intrinsics_in_managed_policy_arns_never_break_the_loader
 
 
 def test_a_loader_bug_is_an_internal_skip_not_the_users_parse_error(monkeypatch) -> None:
-    import irsalint.load as load
+    import irsalint.load.dispatch as load
 
     def broken(path: str, text: str) -> None:
         raise TypeError("boom")
@@ -93,7 +93,7 @@ def test_a_loader_bug_is_an_internal_skip_not_the_users_parse_error(monkeypatch)
 
 
 def test_the_cli_names_a_loader_bug_on_stderr_and_still_lints_the_rest(monkeypatch, tmp_path, capsys) -> None:
-    import irsalint.load as load
+    import irsalint.load.dispatch as load
     from irsalint.cli import main
 
     real = load.load_manifest
