@@ -28,6 +28,14 @@ def measure(command: list[str]) -> tuple[dict[str, float], str]:
     return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
 
 
+def print_table(rows: list[dict[str, object]]) -> None:
+    """The rows as `a | b | c` lines under a header of every key any row has."""
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row.get(k, "")) for k in keys))
+
+
 def irsalint_command() -> list[str]:
     exe = shutil.which("irsalint", path=str(Path(sys.executable).parent)) or shutil.which("irsalint")
     return [exe] if exe else [sys.executable, "-m", "irsalint"]
@@ -74,10 +82,7 @@ def main() -> int:
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="irsalint-bench-"))
     rows = [bench(int(size), workdir, args.jobs) for size in args.sizes.split(",")]
-    keys = list(dict.fromkeys(k for row in rows for k in row))
-    print(" | ".join(keys))
-    for row in rows:
-        print(" | ".join(str(row.get(k, "")) for k in keys))
+    print_table(rows)
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]
         scale = int(str(last["services"])) / int(str(first["services"]))

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_k8s_dump import generate  # noqa: E402
-from run import irsalint_command, measure  # noqa: E402
+from run import irsalint_command, measure, print_table  # noqa: E402
 
 
 def main() -> int:
@@ -46,10 +46,7 @@ def main() -> int:
                      "wall_s": round(result["wall"], 2), "cpu_s": round(result["cpu"], 2),
                      "rss_MB": round(result["rss_mb"]), "recall": f"{len(found & wanted)}/{len(wanted)}",
                      "false_positives": len(found - wanted)})
-    keys = list(rows[0])
-    print(" | ".join(keys))
-    for row in rows:
-        print(" | ".join(str(row[k]) for k in keys))
+    print_table(rows)
     print(f"dump / manifests wall time: {float(rows[0]['wall_s']) / float(rows[1]['wall_s']):.2f}x")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
