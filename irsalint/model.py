@@ -6,7 +6,7 @@ Values that could not be resolved statically are the UNKNOWN sentinel, never Non
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from typing import Union
 
 
@@ -407,6 +407,7 @@ class SkipNote:
     internal: bool = False  # irsalint failed on it (a bug to report), not the file
 
 
-Partial.__reduce__ = positional_reduce  # type: ignore[method-assign]
-
-RoleName.__reduce__ = positional_reduce  # type: ignore[method-assign]
+# Every record pickles as a constructor call: a warm run unpickles the whole previous project.
+for _record in [value for value in list(globals().values())
+                if isinstance(value, type) and is_dataclass(value) and value.__module__ == __name__]:
+    _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
