@@ -433,13 +433,15 @@ def _generated_wildcards(module: str, flag: str, found: list[tuple[_Reach, Value
 
 def _wildcard_message(reach: _Reach, wildcards: list[Value], tagger: Value | None) -> str:
     statement = reach.statement
-    actions = _actions_summary(statement)
     if statement.not_resources is not None:
         where = "every resource but those listed (NotResource)"
     else:
         more = f" and {len(wildcards) - 1} more" if len(wildcards) > 1 else ""
         where = f"every resource ({_short_resource(wildcards[0].value)}{more})"
-    head = f"{_irsa_roles(reach)} may use {actions} on {where}."
+    for shown in (3, 2, 1):  # long action names: name fewer, so that the first sentence stays short
+        head = f"{_irsa_roles(reach)} may use {_actions_summary(statement, shown)} on {where}."
+        if len(head) <= 170:  # tests/test_messages.py holds every first sentence to this
+            break
     if tagger is not None:
         return f"{head} Its tag condition does not help: the role may tag any resource, so it can tag its way in."
     return f"{head} Scope Resource to the ARNs the workload uses."
@@ -474,13 +476,13 @@ def _short_resource(value: object) -> str:
     return quoted(text, 40)
 
 
-def _actions_summary(statement: Statement) -> str:
+def _actions_summary(statement: Statement, shown: int = 3) -> str:
     if statement.not_actions is not None:
         return "all but a few actions"
     offending = _wildcard_offenders(statement)
     if not offending:
         return "its actions"
-    return join_some(offending, 3)
+    return join_some(offending, shown)
 
 
 # --- IRSA013 privilege escalation --------------------------------------------------------------
