@@ -105,6 +105,7 @@ class IrsaGraph:
         self._groups: dict[int, tuple[Sequence[Any], dict[Place, list[Any]]]] = {}
         self._association_role_ids: set[str] | None = None
         self._associations_by_target: dict[tuple[str, str], list[PodIdentityAssociation]] | None = None
+        self._vague: tuple[PodIdentityAssociation, ...] | None = None
         self.scopes = self._scope_map()
         # Dumped Pods, ReplicaSets and Jobs whose controller is scanned are copies of its pod
         # template: the template rules see the controller only (irsalint.owners). IRSA019 reads
@@ -199,6 +200,27 @@ class IrsaGraph:
             return []
         found = self._associations_by_target.get((sa.namespace, sa.name), [])
         return [a for a in found if self.correlated(a, sa)]
+
+    def may_be_associated(self, sa: ServiceAccount) -> bool:
+        """Could a Pod Identity association name this ServiceAccount? Also when the association's
+        namespace or ServiceAccount (or the ServiceAccount's own) is not known."""
+        if self.associations_of(sa):
+            return True
+        known_sa = isinstance(sa.namespace, str) and isinstance(sa.name, str)
+        candidates = self._vague_associations() if known_sa else self.project.terraform.associations
+        return any(
+            (not isinstance(a.namespace, str) or not isinstance(sa.namespace, str) or a.namespace == sa.namespace)
+            and (not isinstance(a.service_account, str) or not isinstance(sa.name, str) or a.service_account == sa.name)
+            and self.correlated(a, sa)
+            for a in candidates
+        )
+
+    def _vague_associations(self) -> tuple[PodIdentityAssociation, ...]:
+        """The associations whose namespace or ServiceAccount is not known (computed once)."""
+        if self._vague is None:
+            self._vague = tuple(a for a in self.project.terraform.associations
+                                if not isinstance(a.namespace, str) or not isinstance(a.service_account, str))
+        return self._vague
 
     def _places_correlated(self, a: Place, b: Place) -> bool:
         key = (a, b)

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,18 +133,41 @@ def _is_dump(file: Path) -> bool:
                                             or any(w.live is not None for w in loaded.workloads))
 
 
+# Literals the tools resolve before any variable exists, so they are never unknown in a repository
+# that works: a module's `source` and `version` (Terraform refuses variables there), and kustomize's
+# structure (the files a kustomization names, the objects a patch targets: `kustomize build` fails
+# on a `${VAR}` there, before Flux substitutes anything).
+_TF_STRUCTURE = re.compile(r"^\s*(source|version)\s*=")
+
+
+def _kustomize_structure(directory: Path) -> set[Path]:
+    """Kustomization files and the patch files they name."""
+    found: set[Path] = set()
+    for kustomization in directory.rglob("kustomization.y*ml"):
+        found.add(kustomization)
+        document = yaml.safe_load(kustomization.read_text("utf-8")) or {}
+        entries = [*(document.get("patches") or []), *(document.get("patchesStrategicMerge") or [])]
+        for entry in entries:
+            path = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(path, str) and "\n" not in path:
+                found.add((kustomization.parent / path).resolve())
+    return found
+
+
 def literals(directory: Path) -> list[tuple[Path, int, int]]:
     """(file, start, end) of every plain string literal we can replace."""
     found = []
+    structure = _kustomize_structure(directory)
     for file in sorted(directory.rglob("*")):
         if file.suffix == ".tf":
             pattern = _TF_LITERAL
-        elif file.suffix in (".yaml", ".yml") and not _is_dump(file):
+        elif file.suffix in (".yaml", ".yml") and not _is_dump(file) and file.resolve() not in structure:
             pattern = _YAML_LITERAL
         else:
             continue
         text = file.read_text("utf-8")
-        found.extend((file, m.start(1), m.end(1)) for m in pattern.finditer(text))
+        found.extend((file, m.start(1), m.end(1)) for m in pattern.finditer(text)
+                     if not (file.suffix == ".tf" and _TF_STRUCTURE.match(text[text.rfind("\n", 0, m.start(1)) + 1 :])))
     return found
 
 

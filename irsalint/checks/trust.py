@@ -44,7 +44,7 @@ def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
             continue
         if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
             continue
-        if graph.associations_of(sa):
+        if graph.may_be_associated(sa):
             continue  # Pod Identity wins: the annotated role is never assumed (IRSA018 says so)
         claims = service_account_claims(sa.namespace, sa.name)
         roles = [graph.roles[role_id] for role_id in match.role_ids]
@@ -176,8 +176,13 @@ def _wildcard_scope(subject: str) -> tuple[str, bool]:
 
 
 def _exact_sub_condition(condition: Condition) -> bool:
-    """A positive `:sub` condition that admits only exact, known subjects."""
-    if not is_positive_string_operator(condition.operator) or not condition.values.complete:
+    """A positive `:sub` condition that admits only exact subjects: StringEquals (even with values
+    we cannot read: it compares literally), or StringLike with known values holding no wildcard."""
+    if not is_positive_string_operator(condition.operator):
+        return False
+    if isinstance(condition.operator, str) and base_operator(condition.operator) == "StringEquals":
+        return True
+    if not condition.values.complete:
         return False
     texts = condition.values.texts()
     return bool(texts) and all(isinstance(t, str) and not has_wildcard(t) for t in texts)
