@@ -147,14 +147,18 @@ def _walk(
         return
     if (directory / "pyvenv.cfg").exists():
         return
+    # the entries' display paths from the directory's (pathlib's relative_to per file was most of
+    # an unchanged repository's run)
+    directory_rel = _display(directory, base)
+    prefix = "" if directory_rel == "." else directory_rel + "/"
     for entry in entries:
-        path = Path(entry.path)
-        rel = _display(path, base)
+        rel = prefix + entry.name
         if exclude and _excluded(rel, exclude):
             continue
         try:
             is_link = entry.is_symlink()
             if is_link:
+                path = Path(entry.path)
                 try:
                     target = path.resolve()
                 except RuntimeError:  # a loop, on Python < 3.13 (the message holds an absolute path)
@@ -164,7 +168,7 @@ def _walk(
                     notes.append(SkipNote(rel, "symlink pointing outside the scanned root: not followed"))
                     continue
                 try:
-                    os.stat(path)
+                    os.stat(entry.path)
                 except OSError as error:  # Python 3.13 resolves a loop without raising: stat tells
                     loop = error.errno == errno.ELOOP
                     notes.append(SkipNote(rel, "symlink loop: not followed" if loop else "dangling symlink"))
@@ -172,11 +176,11 @@ def _walk(
             if entry.is_dir():
                 if entry.name in SKIP_DIRS or ignores.ignored(directory, entry.name, is_dir=True):
                     continue
-                _walk(path, root, base, files, notes, seen, exclude, ignores)
+                _walk(Path(entry.path), root, base, files, notes, seen, exclude, ignores)
             elif entry.is_file():
                 kind = classify(entry.name)
                 if kind is not None and not ignores.ignored(directory, entry.name, is_dir=False):
-                    files[rel] = SourceFile(rel, str(path), kind)
+                    files[rel] = SourceFile(rel, entry.path, kind)
         except OSError as error:
             notes.append(SkipNote(rel, f"cannot read: {error.strerror or error}"))
         except RuntimeError:  # symlink loop further down a path (Path.resolve, Python < 3.13)
