@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from irsalint.checks.labels import namespaced, sa_label, workload_label
 from irsalint.fix.model import FixIntent
-from irsalint.graph import IrsaGraph
-from irsalint.model import Location, ServiceAccount, Workload
+from irsalint.graph import IrsaGraph, is_eks_web_identity
+from irsalint.model import IamRole, Location, ServiceAccount, Statement, Workload
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +50,18 @@ def rendering_of(obj: ServiceAccount | Workload) -> str:
         return ""
     label = sa_label(obj) if isinstance(obj, ServiceAccount) else workload_label(obj)
     return f"{label} ({obj.rendering})"
+
+
+def eks_statements(graph: IrsaGraph) -> Iterator[tuple[IamRole, Statement]]:
+    """Every web-identity trust statement meant for ServiceAccounts, role by role."""
+    for role_id in sorted(graph.roles):
+        role = graph.roles[role_id]
+        if role.trust is None:
+            continue
+        for statement in role.trust.statements:
+            if is_eks_web_identity(statement):
+                yield role, statement
+
+
+def role_related(role: IamRole, loc: Location) -> tuple[tuple[str, Location], ...]:
+    return () if role.loc == loc else ((f"the role {role.address}", role.loc),)

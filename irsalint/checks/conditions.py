@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from irsalint.checks.base import Hit
+from irsalint.checks.base import Hit, eks_statements, role_related
 from irsalint.checks.issuer_keys import OIDC_CLAIMS, corrected_issuer, issuer_problem
 from irsalint.checks.labels import quoted, role_label, short_issuer
-from irsalint.graph import IrsaGraph, is_eks_web_identity
+from irsalint.graph import IrsaGraph
 from irsalint.iam import SA_SUBJECT_PREFIX, STS_AUDIENCE, base_operator, has_wildcard
-from irsalint.model import Condition, IamRole, Location, Statement
+from irsalint.model import Condition
 from irsalint.placeholders import PLACEHOLDER_RE, has_placeholder
 
 _LITERAL_OPERATORS = ("StringEquals", "StringEqualsIgnoreCase")
@@ -30,21 +30,6 @@ _MODULE_PATTERN_INPUT = {
     "module:iam-assumable-role-with-oidc": "move it to oidc_subjects_with_wildcards",
     "module:iam-role": "move it to oidc_wildcard_subjects",
 }
-
-
-def eks_statements(graph: IrsaGraph) -> Iterator[tuple[IamRole, Statement]]:
-    """Every web-identity trust statement meant for ServiceAccounts, role by role."""
-    for role_id in sorted(graph.roles):
-        role = graph.roles[role_id]
-        if role.trust is None:
-            continue
-        for statement in role.trust.statements:
-            if is_eks_web_identity(statement):
-                yield role, statement
-
-
-def role_related(role: IamRole, loc: Location) -> tuple[tuple[str, Location], ...]:
-    return () if role.loc == loc else ((f"the role {role.address}", role.loc),)
 
 
 # --- IRSA021 stringequals-wildcard ------------------------------------------------------------------

@@ -9,12 +9,12 @@ from fnmatch import fnmatchcase
 from importlib import resources
 from typing import Any
 
-from irsalint.checks.base import Hit, entity_of, rendering_of, show
+from irsalint.checks.base import Hit, eks_statements, entity_of, rendering_of, role_related, show
 from irsalint.checks.conditions import audience_owned_elsewhere, malformed_key
 from irsalint.checks.labels import join_some, role_label, sa_label, short_issuer
 from irsalint.checks.typo import typo_fix
 from irsalint.fix.model import UNSAFE, AddAudience, FixIntent
-from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
+from irsalint.graph import IrsaGraph, MatchStatus
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
     STS_AUDIENCE,
@@ -116,29 +116,12 @@ def _typo_hint(sa: ServiceAccount, closest: str) -> str:
 # --- trust-policy shape (IRSA008/009/010): findings point at the trust itself (SPEC §4.1) -------
 
 
-def _eks_statements(graph: IrsaGraph) -> Iterator[tuple[IamRole, Statement]]:
-    for role_id in sorted(graph.roles):
-        role = graph.roles[role_id]
-        if role.trust is None:
-            continue
-        for statement in role.trust.statements:
-            if is_eks_web_identity(statement):
-                yield role, statement
-
-
-def _role_related(role: IamRole, loc: Location) -> tuple[tuple[str, Location], ...]:
-    related: list[tuple[str, Location]] = []
-    if role.loc != loc:
-        related.append((f"the role {role.address}", role.loc))
-    return tuple(related)
-
-
 def _role_label(role: IamRole) -> str:
     return role_label(role)
 
 
 def trust_any_serviceaccount(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    for role, statement in _eks_statements(graph):
+    for role, statement in eks_statements(graph):
         if not statement.conditions_complete:
             continue
         if any(c.claim == "sub" for c in statement.conditions):
@@ -153,7 +136,7 @@ def trust_any_serviceaccount(graph: IrsaGraph, params: Mapping[str, Any]) -> Ite
             ),
             loc=statement.loc,
             entity=f"Role {role.address}",
-            related=_role_related(role, statement.loc),
+            related=role_related(role, statement.loc),
         )
 
 
@@ -189,7 +172,7 @@ def _exact_sub_condition(condition: Condition) -> bool:
 
 
 def trust_wildcard_subject(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    for role, statement in _eks_statements(graph):
+    for role, statement in eks_statements(graph):
         conditions = sub_conditions(statement)
         if any(_exact_sub_condition(c) for c in conditions):
             continue  # ANDed with exact subjects: the pattern widens nothing
@@ -207,13 +190,13 @@ def trust_wildcard_subject(graph: IrsaGraph, params: Mapping[str, Any]) -> Itera
                     ),
                     loc=condition.loc,
                     entity=f"Role {role.address} {subject}",
-                    related=_role_related(role, condition.loc),
+                    related=role_related(role, condition.loc),
                     security_severity=9.5 if cross_namespace else None,
                 )
 
 
 def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
-    for role, statement in _eks_statements(graph):
+    for role, statement in eks_statements(graph):
         if not statement.conditions_complete:
             continue
         aud = [c for c in statement.conditions if c.claim == "aud"]
@@ -228,7 +211,7 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 ),
                 loc=statement.loc,
                 entity=f"Role {role.address}",
-                related=_role_related(role, statement.loc),
+                related=role_related(role, statement.loc),
                 fix=_audience_fix(subs[0]) if subs and statement.generated_by is None else None,
             )
             continue
@@ -250,7 +233,7 @@ def trust_audience(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]
                 ),
                 loc=condition.loc,
                 entity=f"Role {role.address}",
-                related=_role_related(role, condition.loc),
+                related=role_related(role, condition.loc),
             )
 
 
@@ -393,7 +376,7 @@ def _issuer_mismatch(role: IamRole, statement: Statement, providers: dict[str, s
         ),
         loc=wrong[0].loc,
         entity=f"Role {role.address} statement {statement.loc.line}",
-        related=_role_related(role, wrong[0].loc) + tuple(
+        related=role_related(role, wrong[0].loc) + tuple(
             (f"condition key {c.key}", c.loc) for c in wrong[1:]
         ) + tuple(
             ("the Federated principal", v.loc)
