@@ -9,6 +9,7 @@ import yaml
 
 from irsalint.fix.source import SourceText
 from irsalint.fix.yamldoc import YamlIndex
+from irsalint.load.hcl import matching_brace
 
 
 def mask_interpolations(text: str) -> str:
@@ -19,23 +20,8 @@ def mask_interpolations(text: str) -> str:
             index += 3
             continue
         if text.startswith(("${", "%{"), index):
-            depth, cursor, quote = 0, index + 1, False
-            while cursor < len(text):
-                char = text[cursor]
-                if quote:
-                    if char == "\\":
-                        cursor += 1
-                    elif char == '"':
-                        quote = False
-                elif char == '"':
-                    quote = True
-                elif char == "{":
-                    depth += 1
-                elif char == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                cursor += 1
+            close = matching_brace(text, index + 1)
+            cursor = close if close >= 0 else len(text)  # unclosed: masked to the end
             for position in range(index, min(cursor + 1, len(text))):
                 if out[position] not in "\r\n":
                     out[position] = "x"

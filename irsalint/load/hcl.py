@@ -227,7 +227,7 @@ def template_text(text: str, loc: Location, sub_expression: SubExpression) -> tu
             index += 3
             continue
         if text.startswith("${", index) or text.startswith("%{", index):
-            end = _matching_brace(text, index + 1)
+            end = matching_brace(text, index + 1)
             if end < 0:
                 literal.append(text[index:])
                 break
@@ -248,7 +248,8 @@ def template_text(text: str, loc: Location, sub_expression: SubExpression) -> tu
     return tuple(parts)
 
 
-def _matching_brace(text: str, open_index: int) -> int:
+def matching_brace(text: str, open_index: int) -> int:
+    """The index of the `}` closing the `{` at open_index (quotes and escapes skipped), or -1."""
     depth = 0
     quote = False
     index = open_index
