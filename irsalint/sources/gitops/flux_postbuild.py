@@ -367,27 +367,14 @@ class FluxScopes:
         fields = dict(self.raw_fields[sa.name_loc].fields) if sa.name_loc in self.raw_fields else {}
         variables = NO_VARIABLES if disabled([(a.key, a.value) for a in (*sa.annotations, *sa.labels)]) \
             else scope.variables
-        annotations = tuple(
-            replace(a, value=variables.model(fields["annotation:" + a.key]))
-            if "annotation:" + a.key in fields else a
-            for a in sa.annotations
-        )
         name = field_value(fields["name"], variables) if "name" in fields else sa.name
-        namespace: Str = sa.namespace
-        related = sa.related
-        if scope.target_namespace is not None:
-            namespace = scope.target_namespace
-            related = (*related, scope.namespace_loc or scope.loc)
-        elif "namespace" in fields and sa.namespace is UNKNOWN:
-            namespace = known_or_unknown(field_value(fields["namespace"], variables))
-        elif isinstance(sa.namespace, str):  # kustomize may have set `${VAR}`: Flux substitutes it
-            namespace = known_or_unknown(field_value(sa.namespace, variables))
+        namespace, related = _substituted_namespace(sa, scope, fields, variables)
         return replace(
             sa,
             id=f"{sa.id}%{scope.loc.path}:{scope.loc.line}" if several else sa.id,
             name=name if name is not None else UNKNOWN,
             namespace=namespace,
-            annotations=annotations,
+            annotations=_substituted_annotations(sa.annotations, "annotation:", fields, variables),
             related=related,
             unit=scope.unit,
             rendering=scope.label if several else sa.rendering,
@@ -405,35 +392,41 @@ class FluxScopes:
     def _substituted_workload(self, workload: Workload, scope: FluxScope, several: bool) -> Workload:
         fields = dict(self.raw_fields[workload.name_loc].fields) if workload.name_loc in self.raw_fields else {}
         variables = NO_VARIABLES if disabled([(a.key, a.value) for a in workload.annotations]) else scope.variables
-
-        def annotations(items: tuple[Annotation, ...], prefix: str) -> tuple[Annotation, ...]:
-            return tuple(
-                replace(a, value=variables.model(fields[prefix + a.key]))
-                if prefix + a.key in fields else a
-                for a in items
-            )
-
-        namespace: Str = workload.namespace
-        related = workload.related
-        if scope.target_namespace is not None:
-            namespace = scope.target_namespace
-            related = (*related, scope.namespace_loc or scope.loc)
-        elif "namespace" in fields and workload.namespace is UNKNOWN:
-            namespace = known_or_unknown(field_value(fields["namespace"], variables))
-        elif isinstance(workload.namespace, str):
-            namespace = known_or_unknown(field_value(workload.namespace, variables))
+        namespace, related = _substituted_namespace(workload, scope, fields, variables)
         account = field_value(fields["serviceAccountName"], variables) if "serviceAccountName" in fields else None
         return replace(
             workload,
             id=f"{workload.id}%{scope.loc.path}:{scope.loc.line}" if several else workload.id,
             namespace=namespace,
             service_account=account if account is not None else workload.service_account,
-            annotations=annotations(workload.annotations, "annotation:"),
-            template_annotations=annotations(workload.template_annotations, "template-annotation:"),
+            annotations=_substituted_annotations(workload.annotations, "annotation:", fields, variables),
+            template_annotations=_substituted_annotations(
+                workload.template_annotations, "template-annotation:", fields, variables),
             related=related,
             unit=scope.unit,
             rendering=scope.label if several else workload.rendering,
         )
+
+
+def _substituted_annotations(
+    items: tuple[Annotation, ...], prefix: str, fields: Mapping[str, str], variables: Variables
+) -> tuple[Annotation, ...]:
+    """Annotations whose value was written with `${VAR}`s (kept raw in `fields`), substituted."""
+    return tuple(replace(a, value=variables.model(fields[prefix + a.key])) if prefix + a.key in fields else a
+                 for a in items)
+
+
+def _substituted_namespace(
+    record: _Placed, scope: FluxScope, fields: Mapping[str, str], variables: Variables
+) -> tuple[Str, tuple[Location, ...]]:
+    """The namespace a Flux Kustomization deploys `record` in, and where that is said."""
+    if scope.target_namespace is not None:
+        return scope.target_namespace, (*record.related, scope.namespace_loc or scope.loc)
+    if "namespace" in fields and record.namespace is UNKNOWN:
+        return known_or_unknown(field_value(fields["namespace"], variables)), record.related
+    if isinstance(record.namespace, str):  # kustomize may have set `${VAR}`: Flux substitutes it
+        return known_or_unknown(field_value(record.namespace, variables)), record.related
+    return record.namespace, record.related
 
 
 def _placeholder_namespace_unknown(record: _Placed) -> _Placed:
