@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from irsalint.load.hcl import Block, Body, ObjectExpr
+from irsalint.load.hcl import Block, ObjectExpr
 from irsalint.model import RoleRef
 from irsalint.sources.gitops.records import ConfigData, DataEntry
 from irsalint.sources.terraform.base import ResourceAdapter
 from irsalint.sources.terraform.context import ModuleContext
+from irsalint.sources.terraform.kubernetes import metadata_body
 from irsalint.sources.terraform.records import Record
 
 CONFIG_MAP_RESOURCES = ("kubernetes_config_map", "kubernetes_config_map_v1")
@@ -23,8 +24,7 @@ SECRET_RESOURCES = ("kubernetes_secret", "kubernetes_secret_v1")
 
 
 def config_data(ctx: ModuleContext, kind: str, name: str, block: Block) -> Iterator[Record]:
-    metadata = next(iter(block.body.blocks_of("metadata")), None)
-    meta_body = metadata.body if metadata else Body((), ())
+    meta_body = metadata_body(block)
     object_name = ctx.known(meta_body, "name")
     if not isinstance(object_name, str):
         return  # `generate_name`, or a name from an unknown value: nothing can refer to it

@@ -15,9 +15,14 @@ DEFAULT_SA_RESOURCES = ("kubernetes_default_service_account", "kubernetes_defaul
 SA_RESOURCES = ("kubernetes_service_account", "kubernetes_service_account_v1", *DEFAULT_SA_RESOURCES)
 
 
-def service_account(ctx: ModuleContext, kind: str, name: str, block: Block) -> Iterator[Record]:
+def metadata_body(block: Block) -> Body:
+    """The body of a hashicorp/kubernetes resource's `metadata` block (empty when absent)."""
     metadata = next(iter(block.body.blocks_of("metadata")), None)
-    meta_body = metadata.body if metadata else Body((), ())
+    return metadata.body if metadata else Body((), ())
+
+
+def service_account(ctx: ModuleContext, kind: str, name: str, block: Block) -> Iterator[Record]:
+    meta_body = metadata_body(block)
     sa_name = "default" if kind in DEFAULT_SA_RESOURCES else ctx.known(meta_body, "name")
     automount_attr = block.body.attr("automount_service_account_token")
     automount_value = ctx.eval(automount_attr.expr) if automount_attr else None
