@@ -210,18 +210,21 @@ class _SubjectIndex:
     every unknown ServiceAccount was quadratic (an account dump of 5,000 roles with a cluster dump)."""
 
     def __init__(self, roles: Iterable[IamRole]) -> None:
-        self.by_subject: dict[str, list[IamRole]] = defaultdict(list)
-        for role in roles:
-            if role.trust is not None:
-                for subject in admitted_subjects(role.trust):
-                    self.by_subject[subject].append(role)
+        self.roles = roles
+        self._by_subject: dict[str, list[IamRole]] | None = None  # built on the first question
 
     def roles_admitting(self, roles: list[IamRole], sa: ServiceAccount) -> list[IamRole]:
         """Those of `roles` whose trust certainly admits this ServiceAccount (exact subjects)."""
         if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
             return []
+        if self._by_subject is None:
+            self._by_subject = defaultdict(list)
+            for role in self.roles:
+                if role.trust is not None:
+                    for subject in admitted_subjects(role.trust):
+                        self._by_subject[subject].append(role)
         claims = service_account_claims(sa.namespace, sa.name)
-        candidates = {role.id for role in self.by_subject.get(claims["sub"], ())}
+        candidates = {role.id for role in self._by_subject.get(claims["sub"], ())}
         return [r for r in roles if r.id in candidates and r.trust is not None and trust_admits(r.trust, claims) is True]
 
 
