@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import importlib.util
 import os
 import pickle
 import secrets
@@ -28,19 +29,29 @@ _MAC_BYTES = 32
 
 @functools.lru_cache(maxsize=1)
 def _versions() -> bytes:
-    from importlib.metadata import PackageNotFoundError, version
-
-    # The package's own files too: an edited checkout (editable install) must not reuse entries
-    # produced by other code under the same version number.
+    """The code an entry was produced by: irsalint's own files and the parsers' (by path, size and
+    modification time: an edited checkout or a rebuilt wheel under the same version number must
+    not reuse entries). Found without importing the parsers or importlib.metadata (a warm run
+    imports neither)."""
     package = Path(__file__).resolve().parent
-    stamps = sorted(f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in package.rglob("*.py"))
-    parts = [f"irsalint={__version__}", hashlib.sha256("\n".join(stamps).encode()).hexdigest()]
-    for name in ("tree-sitter", "tree-sitter-hcl", "pyyaml"):
-        try:
-            parts.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name}=?")
-    return ";".join(parts).encode()
+    stamps = [f"irsalint={__version__}"]
+    stamps += sorted(f"{p.relative_to(package)}:{_stamp(p)}" for p in package.rglob("*.py"))
+    for module in ("tree_sitter", "tree_sitter_hcl", "yaml", "_yaml"):
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        stamps.append(f"{module}={origin}:{_stamp(Path(origin)) if origin else '?'}")
+        if spec is not None and spec.submodule_search_locations:  # a package: its compiled parts too
+            for location in spec.submodule_search_locations:
+                stamps += sorted(f"{p.name}:{_stamp(p)}" for p in Path(location).glob("*.so"))
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest().encode()
+
+
+def _stamp(path: Path) -> str:
+    try:
+        status = path.stat()
+    except OSError:
+        return "?"
+    return f"{status.st_size}:{status.st_mtime_ns}"
 
 
 def _secret_key() -> bytes:

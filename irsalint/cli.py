@@ -497,9 +497,12 @@ def _graph(args: argparse.Namespace) -> int:
     from irsalint.engine import LintOptions, lint
     from irsalint.graph import IrsaGraph
     from irsalint.graph_render import RENDERERS, build_view
+    from irsalint.project import Project
     from irsalint.rules import load_rules
 
-    result = lint(args.paths, load_rules(_config_rules_dirs(args)), LintOptions(cache=not args.no_cache))
+    options = LintOptions(cache=not args.no_cache, need_project=True)
+    result = lint(args.paths, load_rules(_config_rules_dirs(args)), options)
+    assert isinstance(result.project, Project)  # need_project
     view = build_view(IrsaGraph(result.project), result.findings, args.focus)
     rendered = RENDERERS[args.format](view)
     if args.output:

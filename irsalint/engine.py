@@ -10,23 +10,26 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irsalint.cache import Cache
-from irsalint.checks.base import Hit
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
-from irsalint.load.dispatch import LoadResult, load_bytes, load_path, read_capped
-from irsalint.load.hcl import Body
-from irsalint.load.terraform import TfFile
+from irsalint.load.reading import DEFAULT_MAX_BYTES, read_capped, too_large
 from irsalint.model import Location, SkipNote
-from irsalint.project import Project, build_project
 from irsalint.rules import STAGE_CHECKS, Rule
+from irsalint.summary import ProjectSummary, ProjectView
+
+if TYPE_CHECKING:  # imported where used: a run reused from the cache needs none of them
+    from irsalint.checks.base import Hit
+    from irsalint.load.dispatch import LoadResult
+    from irsalint.project import Project
 
 LEVEL_RANK = {"note": 1, "warning": 2, "error": 3}
 CACHE_DIRNAME = ".irsalint_cache"
-EMPTY_BODY = Body((), ())
+# read_sources' entry for a Terraform file the prefilter ruled out: load_all makes it an empty file
+PREFILTERED = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,9 @@ class LintOptions:
     progress: Callable[[str], None] | None = None  # told each stage, for a progress line
     # root-relative path -> bytes read instead of the file's (fixes are verified before writing)
     overlay: Mapping[str, bytes] = field(default_factory=dict)
+    # the result must carry the Project itself (irsalint graph), not the summary a whole unchanged
+    # run keeps in the cache: the run is then redone (each file's parse still comes from the cache)
+    need_project: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +83,7 @@ class Suppressed:
 @dataclass(frozen=True, slots=True)
 class LintResult:
     findings: tuple[Finding, ...]
-    project: Project
+    project: ProjectView  # the Project, or its summary when the whole run came from the cache
     rules: tuple[Rule, ...]
     files_scanned: int
     seconds: float
@@ -109,10 +115,10 @@ def _cache_for(options: LintOptions, base: Path) -> Cache | None:
 
 def read_sources(
     sources: Sequence[SourceFile], options: LintOptions, mentioning: set[str] | None = None
-) -> list[bytes | LoadResult]:
-    """Each file's bytes, or already its result (unreadable, over the size cap, prefiltered).
+) -> list[bytes | LoadResult | None]:
+    """Each file's bytes, or already its result (unreadable, over the size cap), or PREFILTERED.
     `mentioning` collects the files that mention irsalint, while their bytes are at hand."""
-    contents: list[bytes | LoadResult] = []
+    contents: list[bytes | LoadResult | None] = []
     for source in sources:
         try:
             overlaid = options.overlay.get(source.path)
@@ -123,9 +129,10 @@ def read_sources(
         if mentioning is not None and not isinstance(data, int) and b"irsalint" in data:
             mentioning.add(source.path)
         if isinstance(data, int):  # over the size cap: never read into memory
-            contents.append(load_path(source.path, source.abspath, source.kind, options.max_bytes))
+            limit = DEFAULT_MAX_BYTES[source.kind] if options.max_bytes is None else options.max_bytes
+            contents.append(too_large(source.path, data, limit, source.kind))
         elif options.prefilter and not could_matter(source, data):
-            contents.append(TfFile(source.path, EMPTY_BODY, is_tfvars=False))
+            contents.append(PREFILTERED)
         else:
             contents.append(data)
     return contents
@@ -135,9 +142,12 @@ def load_all(
     sources: Sequence[SourceFile],
     options: LintOptions,
     base: Path,
-    contents: Sequence[bytes | LoadResult] | None = None,
+    contents: Sequence[bytes | LoadResult | None] | None = None,
 ) -> list[LoadResult]:
     """Parse every file (cache first, then worker processes when it pays off); input order kept."""
+    from irsalint.load.hcl import Body
+    from irsalint.load.terraform import TfFile
+
     cache = _cache_for(options, base)
     settings = f"max_bytes={options.max_bytes}"
     if contents is None:
@@ -145,6 +155,9 @@ def load_all(
     results: list[LoadResult | None] = [None] * len(sources)
     pending: list[tuple[int, str, bytes, str, str]] = []
     for index, (source, data) in enumerate(zip(sources, contents)):
+        if data is PREFILTERED:
+            results[index] = TfFile(source.path, Body((), ()), is_tfvars=False)
+            continue
         if not isinstance(data, bytes):
             results[index] = data
             continue
@@ -161,19 +174,18 @@ def load_all(
             cache.put(key, result)
     if cache is not None and pending:
         cache.prune()
-    return [part for result in results if result is not None for part in _with_diagnostics(result)]
-
-
-def _with_diagnostics(result: LoadResult) -> tuple[LoadResult, ...]:
-    """A partly parsed Terraform file is both: the blocks that were kept and its IRSA900."""
-    if isinstance(result, TfFile) and result.diagnostics:
-        return (result, *result.diagnostics)
-    return (result,)
+    loaded: list[LoadResult] = []
+    for entry in results:
+        if entry is not None:
+            loaded.append(entry)
+            if isinstance(entry, TfFile):  # partly parsed: the blocks kept and the IRSA900
+                loaded.extend(entry.diagnostics)
+    return loaded
 
 
 def run_key(
     sources: Sequence[SourceFile],
-    contents: Sequence[bytes | LoadResult],
+    contents: Sequence[bytes | LoadResult | None],
     notes: Sequence[SkipNote],
     rules: Sequence[Rule],
     options: LintOptions,
@@ -199,6 +211,8 @@ def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOpt
     cheap and sending each file's AST back (pickle, unpickle) costs more than parsing it, so the
     pool lost at every measured size (docs/design.md, "Parallel parsing"). With workers,
     Terraform goes to them, biggest files first, while the parent reads the YAML."""
+    from irsalint.load.dispatch import load_bytes
+
     jobs = options.jobs  # 0, the default: in-process
     heavy = sorted((i for i, item in enumerate(pending) if item[3] == "terraform"), key=lambda i: -len(pending[i][2]))
     if jobs <= 1 or len(heavy) < 16:
@@ -362,18 +376,22 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     if cache is not None:
         whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, notes, rules, options).encode(), "")
         reused = cache.get(whole_run)
-    if isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], Project):
+    project: ProjectView
+    if isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], ProjectSummary) and not options.need_project:
         project, findings = reused  # an unchanged repository: nothing to redo
     else:
+        from irsalint.project import build_project
+
         tell(f"parsing {len(sources)} files")
         results = load_all(sources, options, base, contents)
         tell("linking ServiceAccounts and roles")
-        project = build_project(results, notes, base)
+        built = build_project(results, notes, base)
         tell(f"running {len(rules)} rules")
         files = {s.path: data for s, data in zip(sources, contents) if isinstance(data, bytes)}
-        findings = tuple(run_rules(project, rules, options, files))
+        findings = tuple(run_rules(built, rules, options, files))
+        project = built
         if cache is not None:
-            cache.put(whole_run, (project, tuple(findings)))
+            cache.put(whole_run, (ProjectSummary.of(built), tuple(findings)))
     return LintResult(
         findings=tuple(findings),
         project=project,

@@ -114,6 +114,10 @@ AnnotationValue = RoleTarget
 Name = Union[str, _Unknown, Partial]
 
 
+# The annotation that silences findings inside the object that carries it (irsalint.suppress).
+IGNORE_ANNOTATION = "irsalint.dev/ignore"
+
+
 @dataclass(frozen=True, slots=True)
 class Annotation:
     key: str

@@ -15,7 +15,16 @@ from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
 from irsalint.load.webhook_config import ORIGIN as WEBHOOK_CONFIG
 from irsalint.load.webhook_config import shadowed
-from irsalint.model import AnnotatedObject, Diagnostic, Location, ServiceAccount, SkipNote, Workload
+from irsalint.model import (
+    IGNORE_ANNOTATION,
+    AnnotatedObject,
+    Annotation,
+    Diagnostic,
+    Location,
+    ServiceAccount,
+    SkipNote,
+    Workload,
+)
 from irsalint.sources.gitops import render as gitops
 from irsalint.sources.live_aws import LiveFacts, join_dumps
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
@@ -36,6 +45,16 @@ class Project:
     @property
     def has_kubernetes(self) -> bool:
         return bool(self.service_accounts or self.workloads)
+
+    def ignore_annotations(self) -> Iterator[Annotation]:
+        """Every `irsalint.dev/ignore` annotation, in the order suppressions are collected."""
+        for sa in self.service_accounts:
+            yield from (a for a in sa.annotations if a.key == IGNORE_ANNOTATION)
+        for workload in self.workloads:
+            yield from (a for a in workload.annotations if a.key == IGNORE_ANNOTATION)
+            yield from (a for a in workload.template_annotations if a.key == IGNORE_ANNOTATION)
+        for obj in self.objects:
+            yield from (a for a in obj.annotations if a.key == IGNORE_ANNOTATION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import yaml
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+from irsalint.check_registry import CHECK_MODULES
 from irsalint.errors import RulePackError
 from irsalint.suggest import did_you_mean
 
@@ -150,8 +151,6 @@ def load_rule_file(path: Path, validate: bool, user: bool = False) -> Rule:
 
 def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -> tuple[Rule, ...]:
     """Built-in rules (validated by the test suite) plus user rule dirs (validated here)."""
-    from irsalint.checks import CHECKS
-
     rules: dict[str, Rule] = {}
     sources: list[tuple[Path, bool, bool]] = [
         (p, validate_builtin, False) for p in sorted(builtin_rules_dir().glob("*.yaml"))
@@ -162,7 +161,7 @@ def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -
         rule = load_rule_file(path, validate, user)
         if rule.id in rules:
             raise RulePackError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].source})")
-        known = CHECKS.keys() if user else CHECKS.keys() | STAGE_CHECKS
+        known = CHECK_MODULES.keys() if user else CHECK_MODULES.keys() | STAGE_CHECKS
         if rule.status != "removed" and rule.function not in known:
             raise RulePackError(f"{path}: unknown check function {rule.function!r}{did_you_mean(rule.function, known)}")
         rules[rule.id] = rule

@@ -26,10 +26,10 @@ from pathlib import Path
 from irsalint.directives import Directive, parse_value, scan_comments
 from irsalint.engine import Finding, LintResult, Suppressed, with_fingerprints
 from irsalint.errors import ConfigError
-from irsalint.model import Annotation, Location
+from irsalint.model import IGNORE_ANNOTATION, Location
 from irsalint.rules import Rule, unknown_rule
 
-ANNOTATION_KEY = "irsalint.dev/ignore"
+ANNOTATION_KEY = IGNORE_ANNOTATION
 BASELINE_VERSION = 1
 INVALID_SUPPRESSION = "invalid_suppression"  # the check function IRSA901's rule file names
 
@@ -108,17 +108,6 @@ class _Invalid:
     written: str
 
 
-def _annotations(result: LintResult) -> Iterable[Annotation]:
-    project = result.project
-    for sa in project.service_accounts:
-        yield from sa.annotations
-    for workload in project.workloads:
-        yield from workload.annotations
-        yield from workload.template_annotations
-    for obj in project.objects:
-        yield from obj.annotations
-
-
 def collect(
     result: LintResult, known: Collection[str], sources: SourceCache
 ) -> tuple[list[Ignore], list[_Invalid]]:
@@ -141,7 +130,7 @@ def collect(
                 invalid.append(_Invalid(Location(path, item.line, item.col), item.message, item.text))
     seen: set[tuple[str, int]] = set()  # kustomize renderings repeat the same object
     told: set[tuple[str, str]] = set()  # a dump repeats a template's annotation in every copy
-    for annotation in _annotations(result):
+    for annotation in result.project.ignore_annotations():
         loc = annotation.loc
         if annotation.key != ANNOTATION_KEY or not isinstance(annotation.value, str) or (loc.path, loc.line) in seen:
             continue

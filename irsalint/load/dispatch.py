@@ -3,28 +3,16 @@ safe for worker processes and for the content-hash cache)."""
 
 from __future__ import annotations
 
-import os
 from typing import TypeAlias
 
 from irsalint.load.aws_dump import AwsDumpFile, aws_cli_error, load_aws_dump, looks_like_aws_dump
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
 from irsalint.load.plan import PlanFile, load_plan, looks_like_plan
+from irsalint.load.reading import DEFAULT_MAX_BYTES, read_capped, too_large
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic, Location, SkipNote
 
 LoadResult: TypeAlias = K8sFile | TfFile | PlanFile | AwsDumpFile | Diagnostic | SkipNote
-
-DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
-
-
-def too_large(path: str, size: int, limit: int, kind: str) -> SkipNote:
-    """The size-cap note says how to lint the file anyway (a `kubectl get -A` dump of a big
-    cluster is the usual case: split it per namespace, or raise the cap)."""
-    advice = "raise the cap with --max-file-size BYTES (or max_file_size in the configuration)"
-    if kind == "yaml":
-        advice += ", or split a kubectl dump (one `kubectl get ... -n NAMESPACE` file per namespace)"
-    return SkipNote(path, f"larger than the size cap ({size} > {limit} bytes): not linted; {advice}")
-
 
 def decode(path: str, data: bytes, kind: str) -> str | Diagnostic | SkipNote:
     if b"\x00" in data[:8192]:
@@ -67,22 +55,6 @@ def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) 
     except Exception as error:  # noqa: BLE001 - one odd file must never stop the run
         # Our bug, not the user's file: say so, skip the file, and go on with the rest.
         return SkipNote(path, f"irsalint internal error ({type(error).__name__}: {error}); please report it", internal=True)
-
-
-def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes | int:
-    """The file's bytes, or its size when it is over the size cap (raises OSError): a multi-gigabyte
-    file named `.yaml` must not be read into memory just to be skipped."""
-    limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
-    with open(abspath, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > limit:
-            return size
-        # read(limit) would allocate the whole cap (a memory mapping of its own) and shrink it:
-        # one mapping per file, and past 65,530 of them (vm.max_map_count) allocations fail
-        data = handle.read(size + 1)
-        if len(data) > size:  # growing meanwhile (or a size-less file): + 1 still sees it too large
-            data += handle.read(limit + 1 - len(data))
-        return data
 
 
 def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) -> LoadResult:

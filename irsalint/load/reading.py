@@ -1,0 +1,39 @@
+"""Reading a file's bytes under the size cap, and the note for a file over it. Apart from the
+loaders (irsalint.load.dispatch) so that a run whose result is cached reads its files without
+importing them."""
+
+from __future__ import annotations
+
+import os
+
+from irsalint.model import SkipNote
+
+DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
+
+
+def too_large(path: str, size: int, limit: int, kind: str) -> SkipNote:
+    """The size-cap note says how to lint the file anyway (a `kubectl get -A` dump of a big
+    cluster is the usual case: split it per namespace, or raise the cap)."""
+    advice = "raise the cap with --max-file-size BYTES (or max_file_size in the configuration)"
+    if kind == "yaml":
+        advice += ", or split a kubectl dump (one `kubectl get ... -n NAMESPACE` file per namespace)"
+    return SkipNote(path, f"larger than the size cap ({size} > {limit} bytes): not linted; {advice}")
+
+
+def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes | int:
+    """The file's bytes, or its size when it is over the size cap (raises OSError): a multi-gigabyte
+    file named `.yaml` must not be read into memory just to be skipped."""
+    limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+    with open(abspath, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            return size
+        # read(limit) would allocate the whole cap (a memory mapping of its own) and shrink it:
+        # one mapping per file, and past 65,530 of them (vm.max_map_count) allocations fail
+        data = handle.read(size + 1)
+        if len(data) > size:  # growing meanwhile (or a size-less file): + 1 still sees it too large
+            data += handle.read(limit + 1 - len(data))
+        return data
+
+
+
