@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import re
 import time
 from collections import defaultdict
@@ -196,14 +197,43 @@ def run_key(
     for source, data in zip(sources, contents):
         digest.update(f"{source.path}\0{source.kind}\0".encode())
         digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else repr(data).encode())
-    for note in notes:
-        digest.update(f"{note.path}\0{note.reason}\0".encode())
-    for rule in rules:
-        digest.update(repr((rule.id, rule.name, rule.level, rule.security_severity, rule.function,
-                            sorted(rule.params.items()), rule.fix)).encode())
-    digest.update(repr((sorted(options.params.items()), sorted(options.levels.items()), options.prefilter,
-                        options.max_bytes)).encode())
+    digest.update(_run_settings(notes, rules, options))
     return digest.hexdigest()
+
+
+def _run_settings(notes: Sequence[SkipNote], rules: Sequence[Rule], options: LintOptions) -> bytes:
+    """What a run's findings depend on besides its files: discovery's notes, the rules, the options."""
+    parts = [f"{note.path}\0{note.reason}\0" for note in notes]
+    parts += [repr((rule.id, rule.name, rule.level, rule.security_severity, rule.function,
+                    sorted(rule.params.items()), rule.fix)) for rule in rules]
+    parts.append(repr((sorted(options.params.items()), sorted(options.levels.items()), options.prefilter,
+                       options.max_bytes)))
+    return "".join(parts).encode()
+
+
+# A file changed less than this long before a run may change again within the same file-system
+# timestamp tick, size unchanged: such a run is not recorded by its files' stamps (git's "racy
+# clean" entries). The content-keyed entry still serves it.
+RACY_NANOSECONDS = 2_000_000_000
+
+
+def stamp_key(
+    sources: Sequence[SourceFile], notes: Sequence[SkipNote], rules: Sequence[Rule], options: LintOptions
+) -> tuple[str, int] | None:
+    """A key from every file's path, size, inode, modification and change times (no file is read),
+    and the newest of those times; None when a file cannot be stat'ed (the run reads them all)."""
+    digest = hashlib.sha256(b"stamps\0")
+    newest = 0
+    for source in sources:
+        try:
+            status = os.stat(source.abspath)
+        except OSError:
+            return None
+        newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
+        digest.update(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
+                      f"{status.st_ctime_ns}\0".encode())
+    digest.update(_run_settings(notes, rules, options))
+    return digest.hexdigest(), newest
 
 
 def _parse(pending: Sequence[tuple[int, str, bytes, str, str]], options: LintOptions) -> list[LoadResult]:
@@ -368,11 +398,17 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     sources, notes, base = discover(list(paths), options.exclude, options.root)
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
+    cache = _cache_for(options, base)
+    stamped = stamp_key(sources, notes, rules, options) if cache is not None and not options.overlay else None
+    by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
+    reused: Any = cache.get(by_stamps) if cache is not None and by_stamps and not options.need_project else None
+    if isinstance(reused, tuple) and len(reused) == 3 and isinstance(reused[0], ProjectSummary):
+        # no file changed since a recorded run (by its stamps): not even read
+        summary, findings, mentions = reused
+        return _result(summary, findings, rules, sources, base, started, mentions)
     mentioning: set[str] = set()
     contents = read_sources(sources, options, mentioning)
-    cache = _cache_for(options, base)
     whole_run = ""
-    reused: Any = None
     if cache is not None:
         whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, notes, rules, options).encode(), "")
         reused = cache.get(whole_run)
@@ -392,6 +428,21 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         project = built
         if cache is not None:
             cache.put(whole_run, (ProjectSummary.of(built), tuple(findings)))
+    if cache is not None and stamped is not None and stamped[1] < time.time_ns() - RACY_NANOSECONDS:
+        summary = project if isinstance(project, ProjectSummary) else ProjectSummary.of(project)
+        cache.put(by_stamps, (summary, tuple(findings), frozenset(mentioning)))
+    return _result(project, findings, rules, sources, base, started, frozenset(mentioning))
+
+
+def _result(
+    project: ProjectView,
+    findings: Sequence[Finding],
+    rules: Sequence[Rule],
+    sources: Sequence[SourceFile],
+    base: Path,
+    started: float,
+    mentioning: frozenset[str],
+) -> LintResult:
     return LintResult(
         findings=tuple(findings),
         project=project,
@@ -399,7 +450,7 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         files_scanned=len(sources),
         seconds=time.perf_counter() - started,
         base=str(base),
-        mentions_irsalint=frozenset(mentioning),
+        mentions_irsalint=mentioning,
     )
 
 
