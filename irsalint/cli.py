@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "wrong path must fail)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR",
                        help="a directory of extra rule files (repeatable; replaces rules_dirs)")
-    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="parser worker processes (default 0: none, the fastest measured; docs/design.md)")
+    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that parse files, this one included (default 0: one per CPU, at most 4, when the input is over 256 kB; 1: this process only; docs/design.md)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="skip paths matching GLOB, relative to the root (repeatable; replaces exclude)")
     check.add_argument("--no-cache", action="store_true", default=None, help="do not read or write .irsalint_cache/")
@@ -221,7 +221,7 @@ def _check(args: argparse.Namespace) -> int:
     from irsalint.suppress import apply_baseline, apply_ignores, read_baseline, write_baseline
 
     if args.jobs < 0:
-        raise UsageError("--jobs must be 0 (no workers) or more")
+        raise UsageError("--jobs must be 0 (automatic) or more")
     fixing = args.fix or args.diff
     if fixing and args.write_baseline:
         raise UsageError("--write-baseline records findings: it does not combine with --fix or --diff")

@@ -1,0 +1,52 @@
+"""irsalint.parallel: shares cover every item once, forked results equal serial ones, a helper that
+dies costs only time."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from irsalint.parallel import MIN_PARALLEL_BYTES, map_forked, process_count, shares
+
+
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.booleans()), max_size=60), st.integers(1, 5))
+def test_shares_cover_every_item_exactly_once(items: list[tuple[int, bool]], processes: int) -> None:
+    parts = shares([s for s, _ in items], [c for _, c in items], processes)
+    assert len(parts) == processes
+    flat = [i for part in parts for i in part]
+    assert sorted(flat) == list(range(len(items)))
+
+
+def test_the_main_process_keeps_what_is_costly_to_send_back() -> None:
+    sizes = [100, 100, 100, 100]
+    cheap = [True, False, True, False]  # 1 and 3: Terraform (an AST each)
+    mine, theirs = shares(sizes, cheap, 2)
+    assert mine == [1, 3] and theirs == [0, 2]
+
+
+def test_small_inputs_stay_in_one_process_unless_asked() -> None:
+    assert process_count(0, MIN_PARALLEL_BYTES - 1) == 1
+    assert process_count(3, 10) == 3
+    assert process_count(1, 10 * MIN_PARALLEL_BYTES) == 1
+
+
+def test_forked_results_equal_serial_results_in_order() -> None:
+    sizes = [MIN_PARALLEL_BYTES // 10] * 40
+    cheap = [i % 2 == 0 for i in range(40)]
+    results = map_forked(lambda i: (i, i * i, os.getpid()), sizes, cheap, jobs=2)
+    assert [r[:2] for r in results] == [(i, i * i) for i in range(40)]
+    assert len({r[2] for r in results}) == 2  # two processes did the work
+
+
+def test_a_helper_that_dies_has_its_share_done_by_the_main_process() -> None:
+    parent = os.getpid()
+
+    def load(index: int) -> int:
+        if os.getpid() != parent:
+            os._exit(1)  # killed mid-work (out of memory, a signal)
+        return index * 2
+
+    sizes = [MIN_PARALLEL_BYTES] * 8
+    assert map_forked(load, sizes, [True] * 8, jobs=2) == [i * 2 for i in range(8)]
