@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
@@ -62,6 +62,8 @@ NON_EKS_ISSUERS = (
     "vstoken.actions.githubusercontent.com",
 )
 
+T = TypeVar("T")
+
 
 # Anything that has a place in the repository, and so a scope.
 Scoped = Union[IamRole, ServiceAccount, Workload, PodIdentityAssociation, Location]
@@ -106,6 +108,7 @@ class IrsaGraph:
         self._association_role_ids: set[str] | None = None
         self._associations_by_target: dict[tuple[str, str], list[PodIdentityAssociation]] | None = None
         self._vague: tuple[PodIdentityAssociation, ...] | None = None
+        self._derived: dict[str, Any] = {}
         self.scopes = self._scope_map()
         # Dumped Pods, ReplicaSets and Jobs whose controller is scanned are copies of its pod
         # template: the template rules see the controller only (irsalint.owners). IRSA019 reads
@@ -142,6 +145,15 @@ class IrsaGraph:
             edges.extend((role_id, policy_id, {"kind": Edge.ATTACHES}) for policy_id in sorted(policy_ids))
         graph.add_edges_from(edges)
         self.graph = nx.freeze(graph)
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """A value computed from the graph alone, once per run however many rules read it (the
+        reachable Allow statements, the EKS trust statements). The graph is frozen, so it never
+        goes stale."""
+        if name not in self._derived:
+            self._derived[name] = compute()
+        value: T = self._derived[name]
+        return value
 
     # --- scopes (irsalint.scopes) ----------------------------------------------------------------
 

@@ -52,8 +52,13 @@ def rendering_of(obj: ServiceAccount | Workload) -> str:
     return f"{label} ({obj.rendering})"
 
 
-def eks_statements(graph: IrsaGraph) -> Iterator[tuple[IamRole, Statement]]:
-    """Every web-identity trust statement meant for ServiceAccounts, role by role."""
+def eks_statements(graph: IrsaGraph) -> list[tuple[IamRole, Statement]]:
+    """Every web-identity trust statement meant for ServiceAccounts, role by role (six rules read
+    them: computed once per run)."""
+    return graph.derived("eks_statements", lambda: list(_eks_statements(graph)))
+
+
+def _eks_statements(graph: IrsaGraph) -> Iterator[tuple[IamRole, Statement]]:
     for role_id in sorted(graph.roles):
         role = graph.roles[role_id]
         if role.trust is None:

@@ -33,7 +33,11 @@ class _Reach:
 
 def _allow_statements(graph: IrsaGraph) -> list[_Reach]:
     """Every Allow statement reachable from a role pods assume (IRSA or Pod Identity), once, with
-    the roles that reach it."""
+    the roles that reach it (three rules read them: computed once per run)."""
+    return graph.derived("allow_statements", lambda: _reachable_allow_statements(graph))
+
+
+def _reachable_allow_statements(graph: IrsaGraph) -> list[_Reach]:
     # Keyed by position (a document read twice is one statement); statements generated from a
     # module flag share the flag's line, so their origin is part of the key.
     Key = tuple[Location, tuple[str, int] | None]

@@ -32,6 +32,7 @@ from irsalint.iam import (
     sub_conditions,
     trust_admits,
     web_identity_statements,
+    within_edits,
 )
 from irsalint.model import UNKNOWN, Condition, IamRole, Location, ServiceAccount, Statement
 from irsalint.placeholders import has_placeholder
@@ -95,7 +96,7 @@ def component_hint(names: Sequence[str]) -> str:
     is a well-known platform component's (or one edit from it)."""
     for component, (namespace, account) in sorted(platform_components().items()):
         for name in names:
-            if name in (component, account) or min(edit_distance(name, component), edit_distance(name, account)) == 1:
+            if name in (component, account) or within_edits(name, component, 1) or within_edits(name, account, 1):
                 return f" {component} usually runs as {namespace}/{account}."
     return ""
 
