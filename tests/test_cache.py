@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from irsalint.cache import Cache
 from irsalint.engine import LintOptions, lint
@@ -107,3 +110,68 @@ def test_whole_run_cache_never_hides_an_edit(tmp_path):
     finally:
         os.chdir(ROOT)
     assert result.findings == ()
+
+
+HEAVY_MODULES = ("networkx", "tree_sitter", "irsalint.checks", "irsalint.graph", "irsalint.project",
+                 "irsalint.load.dispatch", "irsalint.load.k8s", "irsalint.sources.terraform")
+
+
+def test_a_warm_run_imports_no_loader_graph_or_check(tmp_path):
+    """The whole-run entry holds a ProjectSummary: answering from it needs none of the heavy
+    modules (docs/design.md, "Warm runs"), and the report is the cold one, byte for byte."""
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "IRSA001" / "bad", repo)
+    args = ["check", str(repo), "--format", "sarif", "--cache-dir", str(tmp_path / "cache")]
+    cold = irsalint(*args)
+    probe = (
+        "import sys, io, contextlib\n"
+        "from irsalint.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    main({args!r})\n"
+        f"print(repr(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules)))\n"
+        "print(out.getvalue(), end='')\n"
+    )
+    warm = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    imported, _, report = warm.stdout.partition("\n")
+    assert imported == "[]"
+    assert report == cold.stdout and "IRSA" in report
+
+
+def test_files_whose_stamps_match_a_recorded_run_are_not_read(tmp_path, monkeypatch):
+    import irsalint.engine as engine
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "IRSA001" / "bad", repo)
+    cache_dir = str(tmp_path / "cache")
+    monkeypatch.setattr(engine, "RACY_NANOSECONDS", -10**12)  # record even files changed just now
+    recorded = _findings(repo, cache=True, cache_dir=cache_dir)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a file was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "read_sources", no_reading)
+        assert _findings(repo, cache=True, cache_dir=cache_dir) == recorded and recorded
+    # a file whose bytes change gets a new change time: the stamps no longer match
+    manifest = next(repo.rglob("*.yaml"))
+    manifest.write_text(manifest.read_text() + "\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n"
+                        "  name: extra\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::1:role/x\n")
+    changed = _findings(repo, cache=True, cache_dir=cache_dir)
+    assert changed == _findings(repo) != recorded
+
+
+def test_a_run_is_not_recorded_by_stamps_while_its_files_are_racily_fresh(tmp_path, monkeypatch):
+    import irsalint.engine as engine
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "IRSA001" / "bad", repo)  # just written: within RACY_NANOSECONDS
+    cache_dir = str(tmp_path / "cache")
+    _findings(repo, cache=True, cache_dir=cache_dir)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a file was read")
+
+    monkeypatch.setattr(engine, "read_sources", no_reading)
+    with pytest.raises(AssertionError, match="a file was read"):  # no stamps entry: files are read
+        _findings(repo, cache=True, cache_dir=cache_dir)
