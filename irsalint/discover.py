@@ -12,9 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from irsalint.core import SkipNote
 from irsalint.errors import UsageError
 from irsalint.ignorefiles import IgnoreRules
-from irsalint.model import SkipNote
 
 SKIP_DIRS = frozenset({
     ".git", ".terraform", ".terragrunt-cache", "node_modules", "vendor", ".irsalint_cache", "__pycache__",

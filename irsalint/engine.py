@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from irsalint.cache import Cache
+from irsalint.core import Location, SkipNote
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
 from irsalint.load.reading import DEFAULT_MAX_BYTES, read_capped, too_large
-from irsalint.model import Location, SkipNote
 from irsalint.rules import STAGE_CHECKS, Rule
 from irsalint.summary import ProjectSummary, ProjectView
 

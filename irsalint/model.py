@@ -7,122 +7,49 @@ Values that could not be resolved statically are the UNKNOWN sentinel, never Non
 from __future__ import annotations
 
 from dataclasses import dataclass, is_dataclass
-from typing import Union
 
+from irsalint.core import (
+    IGNORE_ANNOTATION,
+    ROLE_TARGET_TYPES,
+    UNKNOWN,
+    Annotation,
+    AnnotationValue,
+    Diagnostic,
+    Location,
+    Name,
+    Partial,
+    PolicyRef,
+    RoleName,
+    RoleRef,
+    RoleTarget,
+    SkipNote,
+    Str,
+    _Unknown,
+    known,
+    positional_reduce,
+)
 
-class _Unknown:
-    """Singleton for a value that static analysis cannot know (survives pickling)."""
-
-    __slots__ = ()
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __reduce__(self) -> tuple[type[_Unknown], tuple[()]]:
-        return (_Unknown, ())
-
-    def __bool__(self) -> bool:
-        raise TypeError("UNKNOWN has no truth value; compare with `is UNKNOWN`")
-
-
-UNKNOWN = _Unknown()
-
-# A string that may be unknown.
-Str = Union[str, _Unknown]
-
-
-@dataclass(frozen=True, slots=True)
-class Partial:
-    """A string only partly known: literal pieces around holes, each hole any text (a Terraform
-    `${var.env}`, a Flux `${CLUSTER_NAME}`, a data source's partition). Not a `str`, so every
-    check that needs a value treats it as unknown; only code that understands patterns (role
-    matching, ARN shapes) looks inside. `pieces` has one more element than `holes`."""
-
-    pieces: tuple[str, ...]
-    holes: tuple[str, ...]  # how each hole was written, for messages
-
-    def __str__(self) -> str:
-        out = [self.pieces[0]]
-        for hole, piece in zip(self.holes, self.pieces[1:]):
-            out.extend((hole, piece))
-        return "".join(out)
-
-    def fill(self, text: str) -> str:
-        """The string with every hole replaced by `text`."""
-        return text.join(self.pieces)
-
-
-def known(value: object) -> bool:
-    return value is not UNKNOWN
-
-
-def positional_reduce(self: object) -> tuple[type, tuple[object, ...]]:
-    """Pickle a frozen slots dataclass as a constructor call: several times faster to load than
-    the default per-field __setstate__ (the cache unpickles hundreds of thousands of these)."""
-    return (type(self), tuple(getattr(self, name) for name in type(self).__slots__))  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
-    path: str  # repository-relative, POSIX separators
-    line: int  # 1-based
-    col: int = 1  # 1-based
-    end_line: int = 0  # 0: same as line
-    end_col: int = 0  # 0: unknown
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
-
-    __reduce__ = positional_reduce
-
-
-@dataclass(frozen=True, slots=True)
-class RoleRef:
-    """A Terraform reference to a scanned role (`module.x.iam_role_arn`, `aws_iam_role.x.arn`)."""
-
-    role_id: str
-    attribute: str  # "arn" | "name"
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyRef:
-    """A Terraform reference to a scanned customer-managed policy (`aws_iam_policy.x.arn`)."""
-
-    policy_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RoleName:
-    """A role looked up by name (`data "aws_iam_role" "x" { name = "..." }`): whichever scanned role
-    of that name is in scope, if exactly one is."""
-
-    name: Union[str, Partial]
-    attribute: str  # "arn" | "name"
-
-
-# What names a role: an ARN (known, partly known or not), a reference to a scanned role, a lookup.
-RoleTarget = Union[str, _Unknown, RoleRef, RoleName, Partial]
-ROLE_TARGET_TYPES = (str, RoleRef, RoleName, Partial)
-AnnotationValue = RoleTarget
-# A name that may be unknown or partly known.
-Name = Union[str, _Unknown, Partial]
-
-
-# The annotation that silences findings inside the object that carries it (irsalint.suppress).
-IGNORE_ANNOTATION = "irsalint.dev/ignore"
-
-
-@dataclass(frozen=True, slots=True)
-class Annotation:
-    key: str
-    value: AnnotationValue
-    loc: Location  # the key's line
+# The core records, re-exported: most modules import them from here.
+__all__ = [
+    "_Unknown",
+    "Annotation",
+    "AnnotationValue",
+    "Diagnostic",
+    "IGNORE_ANNOTATION",
+    "known",
+    "Location",
+    "Name",
+    "Partial",
+    "PolicyRef",
+    "positional_reduce",
+    "ROLE_TARGET_TYPES",
+    "RoleName",
+    "RoleRef",
+    "RoleTarget",
+    "SkipNote",
+    "Str",
+    "UNKNOWN",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,24 +318,6 @@ class FargateSelector:
     labels: tuple[tuple[str, Str], ...]  # every one must match the pod's labels
     labels_complete: bool
     loc: Location  # the selector block
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """A file that looks like a manifest or Terraform but could not be parsed (IRSA900)."""
-
-    loc: Location
-    message: str
-    level: str | None = None  # None: the rule's level; "note" for a file with no IRSA content
-
-
-@dataclass(frozen=True, slots=True)
-class SkipNote:
-    """A file deliberately not linted (Helm template, not a manifest, over the size cap)."""
-
-    path: str
-    reason: str
-    internal: bool = False  # irsalint failed on it (a bug to report), not the file
 
 
 # Every record pickles as a constructor call: a warm run unpickles the whole previous project.

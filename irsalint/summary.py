@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from irsalint.model import Annotation, SkipNote, positional_reduce
+from irsalint.core import Annotation, SkipNote, positional_reduce
 
 if TYPE_CHECKING:
     from irsalint.project import Project

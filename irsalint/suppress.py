@@ -23,10 +23,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from irsalint.core import IGNORE_ANNOTATION, Location
 from irsalint.directives import Directive, parse_value, scan_comments
 from irsalint.engine import Finding, LintResult, Suppressed, with_fingerprints
 from irsalint.errors import ConfigError
-from irsalint.model import IGNORE_ANNOTATION, Location
 from irsalint.rules import Rule, unknown_rule
 
 ANNOTATION_KEY = IGNORE_ANNOTATION

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from irsalint.model import Location
+from irsalint.core import Location
 
 SAFE = "safe"
 UNSAFE = "unsafe"

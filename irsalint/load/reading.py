@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from irsalint.model import SkipNote
+from irsalint.core import SkipNote
 
 DEFAULT_MAX_BYTES = {"yaml": 32 * 1024 * 1024, "terraform": 2 * 1024 * 1024}
 

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from irsalint import __version__
+from irsalint.core import Location
 from irsalint.engine import Finding, LintResult
 from irsalint.fix.model import Edit
-from irsalint.model import Location
 
 # "1" grows only by optional keys (the schema of version 1 validates every version-1 report ever
 # written); a key removed, renamed or given another meaning is version "2".

@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 from irsalint import __version__
+from irsalint.core import Location, SkipNote
 from irsalint.docs import markdown, text
 from irsalint.engine import Finding, LintResult, Suppressed
 from irsalint.fix.model import SAFE, Fix
-from irsalint.model import Location, SkipNote
 from irsalint.rules import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
