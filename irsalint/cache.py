@@ -54,9 +54,15 @@ def _stamp(path: Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
-def _secret_key() -> bytes:
+def user_cache_dir() -> Path:
+    """irsalint's directory in the user's cache ($XDG_CACHE_HOME, else ~/.cache): outside every
+    repository (the cache key, the rule pack's JSON copy)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "irsalint" / "cache-key"
+    return Path(base) / "irsalint"
+
+
+def _secret_key() -> bytes:
+    path = user_cache_dir() / "cache-key"
     try:
         key = path.read_bytes()
         if len(key) >= 32:

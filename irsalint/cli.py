@@ -211,6 +211,7 @@ def _use_color(choice: str, stream: object) -> bool:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from irsalint.cache import user_cache_dir
     from irsalint.config import resolve_config
     from irsalint.discover import find_repository_root, scan_root
     from irsalint.engine import LEVEL_RANK, LintOptions, LintResult, lint
@@ -243,14 +244,14 @@ def _check(args: argparse.Namespace) -> int:
     select = parse_ids(args.select) if args.select is not None else config.select
     ignore = parse_ids(args.ignore) if args.ignore is not None else config.ignore
     fail_on = args.fail_on or config.fail_on or "warning"
-    all_rules = load_rules(rules_dirs)
+    cache = not args.no_cache if args.no_cache is not None else (config.cache if config.cache is not None else True)
+    all_rules = load_rules(rules_dirs, copy_dir=user_cache_dir() if cache else None)
     _check_rule_ids(args, config, all_rules)
     warn_unused = bool(args.warn_unused_ignores if args.warn_unused_ignores is not None else config.warn_unused_ignores)
     rules = select_rules(all_rules, select, ignore)
     if warn_unused:  # the rule that reports unused ignores runs whenever they are asked for
         rules = select_rules(all_rules, (*select, *_invalid_suppression_ids(all_rules)) if select else (), ignore)
     root, root_source = scan_root(args.paths, args.root)
-    cache = not args.no_cache if args.no_cache is not None else (config.cache if config.cache is not None else True)
     params: dict[str, object] = {}
     if config.external_roles:
         params["external_roles"] = config.external_roles

@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,8 @@ class Config:
 
 @functools.lru_cache(maxsize=1)
 def config_schema() -> dict[str, Any]:
+    from importlib import resources
+
     text = resources.files("irsalint").joinpath("schemas/config.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
-
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from irsalint.check_registry import CHECK_MODULES
 from irsalint.errors import RulePackError
@@ -58,6 +55,8 @@ def builtin_rules_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def rule_schema() -> dict[str, Any]:
+    from importlib import resources
+
     text = resources.files("irsalint").joinpath("schemas/rule.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
@@ -135,11 +134,19 @@ def rule_from_data(data: Mapping[str, Any], source: str) -> Rule:
     )
 
 
-def load_rule_file(path: Path, validate: bool, user: bool = False) -> Rule:
+def read_rule_data(path: Path) -> Any:
+    import yaml
+
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)  # a safe loader
+        return yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # safe
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RulePackError(f"{path}: cannot read rule file: {error}") from None
+
+
+def load_rule_file(path: Path, validate: bool, user: bool = False, data: Any = None) -> Rule:
+    """`data`: the file's content when already read (the built-in pack's JSON copy)."""
+    if data is None:
+        data = read_rule_data(path)
     if user:
         validate_user_rule_data(data, str(path))
     elif validate:
@@ -149,16 +156,19 @@ def load_rule_file(path: Path, validate: bool, user: bool = False) -> Rule:
     return rule_from_data(data, str(path))
 
 
-def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -> tuple[Rule, ...]:
-    """Built-in rules (validated by the test suite) plus user rule dirs (validated here)."""
+def load_rules(
+    extra_dirs: Sequence[str] = (), validate_builtin: bool = False, copy_dir: Path | None = None
+) -> tuple[Rule, ...]:
+    """Built-in rules (validated by the test suite) plus user rule dirs (validated here).
+    `copy_dir`: where to keep a JSON copy of the built-in rule files' content (see _builtin_data)."""
     rules: dict[str, Rule] = {}
-    sources: list[tuple[Path, bool, bool]] = [
-        (p, validate_builtin, False) for p in sorted(builtin_rules_dir().glob("*.yaml"))
-    ]
+    builtin = sorted(builtin_rules_dir().glob("*.yaml"))
+    copied = _builtin_data(builtin, copy_dir) if copy_dir is not None and not validate_builtin else {}
+    sources: list[tuple[Path, bool, bool]] = [(p, validate_builtin, False) for p in builtin]
     for directory in extra_dirs:
         sources.extend((p, True, True) for p in rule_files_in(directory))
     for path, validate, user in sources:
-        rule = load_rule_file(path, validate, user)
+        rule = load_rule_file(path, validate, user, copied.get(path.name) if not user else None)
         if rule.id in rules:
             raise RulePackError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].source})")
         known = CHECK_MODULES.keys() if user else CHECK_MODULES.keys() | STAGE_CHECKS
@@ -166,6 +176,38 @@ def load_rules(extra_dirs: Sequence[str] = (), validate_builtin: bool = False) -
             raise RulePackError(f"{path}: unknown check function {rule.function!r}{did_you_mean(rule.function, known)}")
         rules[rule.id] = rule
     return tuple(sorted(rules.values(), key=lambda r: r.id))
+
+
+def _builtin_data(paths: Sequence[Path], copy_dir: Path) -> dict[str, Any]:
+    """The built-in rule files' content, from a JSON copy keyed by their names, sizes and
+    modification times (written on first use): loading it skips importing and running the YAML
+    parser, a fifth of a run answered from the cache (docs/design.md, "Warm runs"). JSON, never a
+    pickle: the copy lives outside the repository, but reading it must not be able to run code.
+    Any problem (unwritable, corrupt, a value JSON cannot hold) means reading the YAML."""
+    stamps = []
+    for path in paths:
+        status = path.stat()
+        stamps.append(f"{path.name}:{status.st_size}:{status.st_mtime_ns}")
+    key = hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:32]
+    copy = copy_dir / f"rules-{key}.json"
+    try:
+        data: dict[str, Any] = json.loads(copy.read_text("utf-8"))
+        if isinstance(data, dict) and sorted(data) == sorted(p.name for p in paths):
+            return data
+    except (OSError, ValueError):
+        pass
+    data = {path.name: read_rule_data(path) for path in paths}
+    try:
+        text = json.dumps(data, sort_keys=True)
+        if json.loads(text) != data:  # a value only YAML holds (a date, a number as a key)
+            return data
+        copy_dir.mkdir(parents=True, exist_ok=True)
+        temporary = copy.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, copy)
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only home: the YAML is read each time
+    return data
 
 
 def rule_files_in(directory: str) -> list[Path]:

@@ -112,8 +112,6 @@ def collect(
     result: LintResult, known: Collection[str], sources: SourceCache
 ) -> tuple[list[Ignore], list[_Invalid]]:
     """Every ignore in the scanned files, and every suppression that cannot be honoured."""
-    from irsalint.extents import object_extent
-
     ignores: list[Ignore] = []
     invalid: list[_Invalid] = []
     skipped = {note.path for note in result.project.skipped}  # never read what was not linted
@@ -147,6 +145,8 @@ def collect(
                 message = f"Malformed {ANNOTATION_KEY} annotation: {problem}"
             invalid.append(_Invalid(loc, message, written))
         if ids:
+            from irsalint.extents import object_extent  # (imports the YAML parser: only when needed)
+
             first, last = object_extent(loc.path, sources.text(loc.path), loc.line, ANNOTATION_KEY)
             ignores.append(Ignore(loc.path, loc.line, loc.col, ids, reason, first, last, "annotation"))
     return ignores, invalid

@@ -112,7 +112,7 @@ def test_whole_run_cache_never_hides_an_edit(tmp_path):
     assert result.findings == ()
 
 
-HEAVY_MODULES = ("networkx", "tree_sitter", "irsalint.checks", "irsalint.graph", "irsalint.project",
+HEAVY_MODULES = ("networkx", "tree_sitter", "yaml", "irsalint.checks", "irsalint.graph", "irsalint.project",
                  "irsalint.load.dispatch", "irsalint.load.k8s", "irsalint.sources.terraform")
 
 

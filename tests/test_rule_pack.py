@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 
 import pytest
 import yaml
@@ -62,3 +63,28 @@ def test_generated_rule_docs_are_current():
     stale = [str(p.relative_to(ROOT)) for p, content in generate(ROOT / "docs" / "rules").items()
              if not p.exists() or p.read_text("utf-8") != content]
     assert stale == [], "run `python -m irsalint.docs` and commit docs/rules/"
+
+
+def test_the_json_copy_of_the_builtin_pack_loads_the_same_rules(tmp_path):
+    direct = load_rules()
+    assert load_rules(copy_dir=tmp_path) == direct  # writes the copy
+    (copy,) = tmp_path.glob("rules-*.json")
+    assert load_rules(copy_dir=tmp_path) == direct  # reads it
+    assert [r.source for r in load_rules(copy_dir=tmp_path)] == [r.source for r in direct]
+    copy.write_text("{not json")
+    assert load_rules(copy_dir=tmp_path) == direct  # a corrupt copy is rewritten, never trusted
+
+
+def test_a_stale_copy_is_not_used_when_a_rule_file_changes(tmp_path, monkeypatch):
+    import irsalint.rules as rules_module
+
+    pack = tmp_path / "rules"
+    shutil.copytree(rules_module.builtin_rules_dir(), pack)
+    monkeypatch.setattr(rules_module, "builtin_rules_dir", lambda: pack)
+    copies = tmp_path / "copies"
+    before = {r.id: r.summary for r in load_rules(copy_dir=copies)}
+    first = sorted(pack.glob("IRSA001*.yaml"))[0]
+    first.write_text(first.read_text().replace("summary:", "summary: Changed.", 1) + "\n")
+    after = {r.id: r.summary for r in load_rules(copy_dir=copies)}
+    assert after["IRSA001"] != before["IRSA001"] and after["IRSA001"].startswith("Changed.")
+    assert len(list(copies.glob("rules-*.json"))) == 2
