@@ -10,7 +10,10 @@ its files are loaded here instead."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -70,6 +73,9 @@ def map_forked(function: Callable[[int], T], sizes: Sequence[int], cheap: Sequen
     if processes <= 1 or context is None or len(sizes) < processes:
         return [function(i) for i in range(len(sizes))]
     mine, *theirs = shares(sizes, cheap, processes)
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered is inherited (and never written twice)
+        with contextlib.suppress(Exception):
+            stream.flush()
     started = []
     for share in theirs:
         reader, writer = context.Pipe(duplex=False)
@@ -77,21 +83,48 @@ def map_forked(function: Callable[[int], T], sizes: Sequence[int], cheap: Sequen
         helper.start()
         writer.close()
         started.append((share, reader, helper))
+    began = time.monotonic()
     results: dict[int, T] = {i: function(i) for i in mine}
+    # A helper's share costs about what ours did: one that is still busy long after is stuck.
+    deadline = time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
     for share, reader, helper in started:
         try:
-            results.update(zip(share, reader.recv()))
-        except (EOFError, OSError):  # the helper died: do its share here
+            results.update(zip(share, _receive(reader, helper, deadline)))
+        except Exception:  # noqa: BLE001 - the helper died or hung: do its share here
             results.update((i, function(i)) for i in share)
         finally:
             reader.close()
+            if helper.is_alive():
+                helper.kill()
             helper.join()
     return [results[i] for i in range(len(sizes))]
 
 
+MIN_PATIENCE_SECONDS = 30.0
+PATIENCE_FACTOR = 10
+
+
+def _receive(reader: Any, helper: Any, deadline: float) -> Any:
+    """The helper's results; EOFError when it exited without them, TimeoutError past the deadline."""
+    while not reader.poll(0.5):
+        if not helper.is_alive() and not reader.poll(0):
+            raise EOFError("the helper exited without its results")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the helper takes too long")
+    return reader.recv()
+
+
 def _helper(writer: Any, function: Callable[[int], object], share: Sequence[int]) -> None:
-    writer.send([function(i) for i in share])
-    writer.close()
+    """Runs in the forked child. It leaves with os._exit, skipping the interpreter's exit work:
+    flushing the standard streams could wait forever on a lock another thread of the parent held
+    at the fork (the progress line)."""
+    code = 1
+    try:
+        writer.send([function(i) for i in share])
+        writer.close()
+        code = 0
+    finally:
+        os._exit(code)
 
 
 def _fork_context() -> Any:

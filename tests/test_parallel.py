@@ -50,3 +50,19 @@ def test_a_helper_that_dies_has_its_share_done_by_the_main_process() -> None:
 
     sizes = [MIN_PARALLEL_BYTES] * 8
     assert map_forked(load, sizes, [True] * 8, jobs=2) == [i * 2 for i in range(8)]
+
+
+def test_a_helper_that_hangs_is_killed_and_its_share_done_here(monkeypatch) -> None:
+    import irsalint.parallel as parallel
+
+    monkeypatch.setattr(parallel, "MIN_PATIENCE_SECONDS", 1.0)
+    parent = os.getpid()
+
+    def load(index: int) -> int:
+        if os.getpid() != parent:
+            while True:  # a deadlock, an endless loop
+                pass
+        return index + 1
+
+    sizes = [MIN_PARALLEL_BYTES] * 6
+    assert map_forked(load, sizes, [True] * 6, jobs=2) == [i + 1 for i in range(6)]
