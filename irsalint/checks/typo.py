@@ -9,7 +9,9 @@ where the ServiceAccount lives: unsafe."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from irsalint.fix.model import UNSAFE, FixIntent, SetString
 from irsalint.graph import IrsaGraph
@@ -21,7 +23,7 @@ from irsalint.iam import (
     sub_conditions,
     web_identity_statements,
 )
-from irsalint.model import IamRole, Location, ServiceAccount, Value
+from irsalint.model import IamRole, Location, ServiceAccount, Str, Value
 
 
 def typo_fix(graph: IrsaGraph, sa: ServiceAccount, role: IamRole) -> FixIntent | None:
@@ -85,29 +87,62 @@ def _subject_values(role: IamRole, admitting: bool = False) -> Iterator[Value]:
 
 def _used(graph: IrsaGraph, part: str, namespace: str, name: str, exclude: set[Location]) -> bool:
     """Whether something other than the pair itself uses this namespace (or this name in it)."""
-    project = graph.project
+    uses = graph.derived("typo_uses", lambda: _Uses.of(graph))
     if part == "namespace":
+        if any(loc not in exclude for loc in uses.namespace_places.get(namespace, ())):
+            return True
+        if namespace in uses.association_namespaces:
+            return True
+        return any(loc not in exclude for loc in uses.subject_namespaces.get(namespace, ()))
+    if (namespace, name) in uses.workload_accounts or (namespace, name) in uses.association_accounts:
+        return True
+    if any(loc not in exclude for loc in uses.service_accounts.get((namespace, name), ())):
+        return True
+    return any(loc not in exclude for loc in uses.subjects.get(f"{SA_SUBJECT_PREFIX}{namespace}:{name}", ()))
+
+
+@dataclass(frozen=True)
+class _Uses:
+    """Who uses which namespace and ServiceAccount name, indexed once per run (a repository with
+    hundreds of typo findings would otherwise scan every record for each)."""
+
+    namespace_places: dict[str, list[Location]]  # ServiceAccounts, workloads, annotated objects
+    association_namespaces: frozenset[Str]
+    subject_namespaces: dict[str, list[Location]]  # trust `:sub` values naming the namespace
+    workload_accounts: frozenset[tuple[Str, Str]]
+    association_accounts: frozenset[tuple[Str, Str]]
+    service_accounts: dict[tuple[Str, Str], list[Location]]
+    subjects: dict[str, list[Location]]
+
+    @classmethod
+    def of(cls, graph: IrsaGraph) -> _Uses:
+        project = graph.project
+        namespace_places: dict[str, list[Location]] = defaultdict(list)
         places = [(s.namespace, s.name_loc) for s in graph.service_accounts]
         places += [(w.namespace, w.name_loc) for w in graph.workloads]
         places += [(o.namespace, o.name_loc) for o in project.objects]
-        if any(ns == namespace and loc not in exclude for ns, loc in places):
-            return True
-        if any(a.namespace == namespace for a in project.terraform.associations):
-            return True
-        prefix = f"{SA_SUBJECT_PREFIX}{namespace}:"
-        return any(s.startswith(prefix) for s in _all_subjects(graph, exclude))
-    if any(w.namespace == namespace and w.service_account == name for w in graph.workloads):
-        return True
-    if any(s.namespace == namespace and s.name == name and s.name_loc not in exclude for s in graph.service_accounts):
-        return True
-    if any(a.namespace == namespace and a.service_account == name for a in project.terraform.associations):
-        return True
-    subject = f"{SA_SUBJECT_PREFIX}{namespace}:{name}"
-    return any(s == subject for s in _all_subjects(graph, exclude))
-
-
-def _all_subjects(graph: IrsaGraph, exclude: set[Location]) -> Iterator[str]:
-    for role in graph.roles.values():
-        for value in _subject_values(role):
-            if isinstance(value.value, str) and value.loc not in exclude:
-                yield value.value
+        for namespace, loc in places:
+            if isinstance(namespace, str):
+                namespace_places[namespace].append(loc)
+        service_accounts: dict[tuple[Str, Str], list[Location]] = defaultdict(list)
+        for sa in graph.service_accounts:
+            service_accounts[(sa.namespace, sa.name)].append(sa.name_loc)
+        subjects: dict[str, list[Location]] = defaultdict(list)
+        subject_namespaces: dict[str, list[Location]] = defaultdict(list)
+        for role in graph.roles.values():
+            for value in _subject_values(role):
+                if isinstance(value.value, str):
+                    subjects[value.value].append(value.loc)
+                    namespace, colon, _ = value.value.removeprefix(SA_SUBJECT_PREFIX).partition(":")
+                    if value.value.startswith(SA_SUBJECT_PREFIX) and colon:
+                        subject_namespaces[namespace].append(value.loc)
+        associations = project.terraform.associations
+        return cls(
+            namespace_places=namespace_places,
+            association_namespaces=frozenset(a.namespace for a in associations),
+            subject_namespaces=subject_namespaces,
+            workload_accounts=frozenset((w.namespace, w.service_account) for w in graph.workloads),
+            association_accounts=frozenset((a.namespace, a.service_account) for a in associations),
+            service_accounts=service_accounts,
+            subjects=subjects,
+        )
