@@ -103,6 +103,7 @@ class IrsaGraph:
         self.service_accounts: tuple[ServiceAccount, ...] = project.service_accounts
         self.workloads: tuple[Workload, ...] = project.workloads
         self._places: dict[str | Location, Place] = {}
+        self._units: dict[str | Location, tuple[str, ...]] = {}
         self._correlated: dict[tuple[Place, Place], bool] = {}
         self._groups: dict[int, tuple[Sequence[Any], dict[Place, list[Any]]]] = {}
         self._association_role_ids: set[str] | None = None
@@ -158,7 +159,15 @@ class IrsaGraph:
     # --- scopes (irsalint.scopes) ----------------------------------------------------------------
 
     def units_of(self, record: Scoped) -> tuple[str, ...]:
-        """The directories a record is deployed from (several for a child module's records)."""
+        """The directories a record is deployed from (several for a child module's records;
+        cached per record, as place_of)."""
+        key = record if isinstance(record, Location) else record.id
+        units = self._units.get(key)
+        if units is None:
+            units = self._units[key] = self._units_of(record)
+        return units
+
+    def _units_of(self, record: Scoped) -> tuple[str, ...]:
         if isinstance(record, (ServiceAccount, Workload)) and record.unit is not None:
             return self._terraform_units(record.unit)
         if isinstance(record, Location):
