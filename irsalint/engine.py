@@ -382,7 +382,8 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     stamped = stamp_key(sources, notes, rules, options) if cache is not None and not options.overlay else None
     by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
     reused: Any = cache.get(by_stamps) if cache is not None and by_stamps and not options.need_project else None
-    if isinstance(reused, tuple) and len(reused) == 3 and isinstance(reused[0], ProjectSummary):
+    if (isinstance(reused, tuple) and len(reused) == 3 and isinstance(reused[0], ProjectSummary)
+            and reused[0].inputs_unchanged(str(base))):
         # no file changed since a recorded run (by its stamps): not even read
         summary, findings, mentions = reused
         return _result(summary, findings, rules, sources, base, started, mentions)
@@ -393,7 +394,8 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, notes, rules, options).encode(), "")
         reused = cache.get(whole_run)
     project: ProjectView
-    if isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], ProjectSummary) and not options.need_project:
+    if (isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], ProjectSummary)
+            and not options.need_project and reused[0].inputs_unchanged(str(base))):
         project, findings = reused  # an unchanged repository: nothing to redo
     else:
         from irsalint.project import build_project

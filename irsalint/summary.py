@@ -20,13 +20,22 @@ class ProjectSummary:
     skipped: tuple[SkipNote, ...]
     live_files: frozenset[str]
     annotations: tuple[Annotation, ...]  # the `irsalint.dev/ignore` annotations, in project order
+    # files read besides the scanned ones, with the digest of what was read (irsalint.inputs)
+    inputs: tuple[tuple[str, str], ...] = ()
 
     def ignore_annotations(self) -> Iterator[Annotation]:
         return iter(self.annotations)
 
     @classmethod
     def of(cls, project: Project) -> ProjectSummary:
-        return cls(project.files, project.skipped, project.live_files, tuple(project.ignore_annotations()))
+        return cls(project.files, project.skipped, project.live_files, tuple(project.ignore_annotations()),
+                   project.terraform.inputs)
+
+    def inputs_unchanged(self, base: str) -> bool:
+        """Is every file the run read besides the scanned ones still as it was read?"""
+        from irsalint.inputs import current_digest
+
+        return all(current_digest(base, path) == digest for path, digest in self.inputs)
 
     __reduce__ = positional_reduce
 

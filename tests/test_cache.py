@@ -175,3 +175,25 @@ def test_a_run_is_not_recorded_by_stamps_while_its_files_are_racily_fresh(tmp_pa
     monkeypatch.setattr(engine, "read_sources", no_reading)
     with pytest.raises(AssertionError, match="a file was read"):  # no stamps entry: files are read
         _findings(repo, cache=True, cache_dir=cache_dir)
+
+
+def test_a_template_read_by_templatefile_is_part_of_the_cached_run(tmp_path, monkeypatch):
+    """trust.json.tpl is not a scanned file (no .tf, .yaml or .json suffix), but the trust policy
+    comes from it: editing or deleting it must not leave the cached findings standing."""
+    import irsalint.engine as engine
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "IRSA001" / "bad" / "templatefile-trust", repo)
+    cache_dir = str(tmp_path / "cache")
+    template = repo / "trust.json.tpl"
+    for by_stamps in (False, True):
+        template.write_text((FIXTURES / "rules" / "IRSA001" / "bad" / "templatefile-trust" / "trust.json.tpl").read_text())
+        if by_stamps:  # record the run by its files' stamps too
+            monkeypatch.setattr(engine, "RACY_NANOSECONDS", -10**12)
+        assert [f[0] for f in _findings(repo, cache=True, cache_dir=cache_dir)] == ["IRSA001"]
+        template.write_text(template.read_text().replace(
+            "system:serviceaccount:${namespace}:${service_account}", "system:serviceaccount:*").replace(
+            '"StringEquals"', '"StringLike"'))
+        assert _findings(repo, cache=True, cache_dir=cache_dir) == _findings(repo) != []
+        template.unlink()
+        assert _findings(repo, cache=True, cache_dir=cache_dir) == _findings(repo)

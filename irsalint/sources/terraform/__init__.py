@@ -117,8 +117,9 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
     base_real = os.path.realpath(base if base is not None else os.getcwd())
     found: list[Record] = []
     instances = module_instances(scopes)
+    reads: dict[str, str] = {}
     for scope in instances:
-        found.extend(directory_records(ModuleContext(scope, template_reader(base_real, scope.directory))))
+        found.extend(directory_records(ModuleContext(scope, template_reader(base_real, scope.directory, reads))))
     uses, literals = role_uses(files, instances)
     calls = {directory: local_module_dirs(scope) for directory, scope in scopes.items()}
     releases = {(r.address, r.chart_dir): r for r in found if isinstance(r, HelmRelease)}
@@ -135,6 +136,7 @@ def build_terraform_facts(files: Sequence[TfFile], base: str | None = None) -> T
         units=terraform_units(calls),
         fargate_profiles=tuple(r for r in found if isinstance(r, FargateProfile)),
         config_maps=tuple(r for r in found if isinstance(r, ConfigData)),
+        inputs=tuple(sorted(reads.items())),
     )
 
 

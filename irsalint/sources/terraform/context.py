@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Sequence
 from typing import Any
 
+from irsalint.inputs import input_digest, read_input
 from irsalint.load.hcl import Attribute, Block, Body, Call, Expr, ObjectExpr, Template, TupleExpr
 from irsalint.model import (
     ROLE_TARGET_TYPES,
@@ -24,8 +25,6 @@ from irsalint.model import (
 )
 from irsalint.policydoc import DocumentReader, FileReader
 from irsalint.resolve import Evaluator, Scope
-
-MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
 def node_id(scope: Scope, address: str) -> str:
@@ -163,9 +162,10 @@ class ModuleContext:
         return role
 
 
-def template_reader(base_real: str, directory: str) -> FileReader:
+def template_reader(base_real: str, directory: str, reads: dict[str, str] | None = None) -> FileReader:
     """Read a file named relative to a module directory: only regular files inside `base_real`
-    (after resolving `..` and symlinks), at most MAX_TEMPLATE_BYTES, UTF-8."""
+    (after resolving `..` and symlinks), at most MAX_TEMPLATE_BYTES, UTF-8. `reads` collects
+    every file asked for, read or not, with the input_digest() of what was found."""
 
     def read(name: str) -> tuple[str, str] | None:
         if not name or "\x00" in name or os.path.isabs(name) or posixpath.isabs(directory):
@@ -174,16 +174,10 @@ def template_reader(base_real: str, directory: str) -> FileReader:
         if rel == ".." or rel.startswith("../"):
             return None
         full = os.path.realpath(os.path.join(base_real, rel))
-        try:
-            if os.path.commonpath([full, base_real]) != base_real:
-                return None
-            if not os.path.isfile(full) or os.path.getsize(full) > MAX_TEMPLATE_BYTES:
-                return None
-            with open(full, "rb") as handle:
-                data = handle.read(MAX_TEMPLATE_BYTES + 1)
-        except (OSError, ValueError):
-            return None
-        if len(data) > MAX_TEMPLATE_BYTES:
+        data = read_input(full, base_real)
+        if reads is not None:
+            reads[rel] = input_digest(data)
+        if not isinstance(data, bytes):
             return None
         try:
             return rel, data.decode("utf-8-sig")

@@ -53,3 +53,6 @@ class TerraformFacts:
     fargate_profiles: tuple[FargateProfile, ...] = ()
     # ConfigMaps / Secrets Terraform writes: Flux substituteFrom sources (sources/terraform/config_maps.py)
     config_maps: tuple[ConfigData, ...] = ()
+    # files read besides the scanned ones (`templatefile()`, `file()`): base-relative path ->
+    # input_digest() of what was read; a cached run is only reused while these are unchanged
+    inputs: tuple[tuple[str, str], ...] = ()
