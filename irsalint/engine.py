@@ -145,7 +145,7 @@ def load_all(
     base: Path,
     contents: Sequence[bytes | LoadResult | None] | None = None,
 ) -> list[LoadResult]:
-    """Parse every file (cache first, then worker processes when it pays off); input order kept."""
+    """Parse every file (cache first, then forked helper processes when it pays off); input order kept."""
     from irsalint.load.hcl import Body
     from irsalint.load.terraform import TfFile
 

@@ -1,5 +1,5 @@
 """Which loader reads a file: bytes -> model records, one file at a time (pure, picklable results,
-safe for worker processes and for the content-hash cache)."""
+safe for helper processes and for the content-hash cache)."""
 
 from __future__ import annotations
 
