@@ -33,10 +33,12 @@ def available_cpus() -> int:
 
 def process_count(jobs: int, total_bytes: int) -> int:
     """`jobs` 0 (the default): as many processes as CPUs (at most 4) once the input is big enough
-    to pay for the forks; N: N processes, this one included."""
+    to pay for the forks, on Linux; N: N processes, this one included. Elsewhere the default stays
+    one process: macOS does not support forking a process whose system libraries may be in use
+    (Python's own default there is to spawn), and Windows cannot fork."""
     if jobs > 0:
         return jobs
-    if total_bytes < MIN_PARALLEL_BYTES:
+    if total_bytes < MIN_PARALLEL_BYTES or not sys.platform.startswith("linux"):
         return 1
     return max(1, min(MAX_AUTO_PROCESSES, available_cpus()))
 

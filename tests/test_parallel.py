@@ -66,3 +66,14 @@ def test_a_helper_that_hangs_is_killed_and_its_share_done_here(monkeypatch) -> N
 
     sizes = [MIN_PARALLEL_BYTES] * 6
     assert map_forked(load, sizes, [True] * 6, jobs=2) == [i + 1 for i in range(6)]
+
+
+def test_the_default_forks_only_on_linux(monkeypatch) -> None:
+    import irsalint.parallel as parallel
+
+    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    assert process_count(0, 100 * MIN_PARALLEL_BYTES) == 1
+    assert process_count(2, 100 * MIN_PARALLEL_BYTES) == 2  # asked for: as on Linux
+    monkeypatch.setattr(parallel.sys, "platform", "linux")
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    assert process_count(0, 100 * MIN_PARALLEL_BYTES) == 2
