@@ -12,7 +12,7 @@ MAX_TEMPLATE_BYTES = 1024 * 1024
 
 def read_input(full: str, base_real: str) -> bytes | str:
     """The bytes of a file the configuration reads, or why there are none ("absent", "outside",
-    "large:<size>")."""
+    "large": over MAX_TEMPLATE_BYTES, never read, so its content cannot matter)."""
     try:
         if os.path.commonpath([full, base_real]) != base_real:
             return "outside"
@@ -22,7 +22,7 @@ def read_input(full: str, base_real: str) -> bytes | str:
             data = handle.read(MAX_TEMPLATE_BYTES + 1)
     except (OSError, ValueError):
         return "absent"
-    return data if len(data) <= MAX_TEMPLATE_BYTES else f"large:{len(data)}"
+    return data if len(data) <= MAX_TEMPLATE_BYTES else "large"
 
 
 def input_digest(data: bytes | str) -> str:

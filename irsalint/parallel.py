@@ -44,7 +44,7 @@ def process_count(jobs: int, total_bytes: int) -> int:
 
 
 def shares(sizes: Sequence[int], cheap: Sequence[bool], processes: int) -> list[list[int]]:
-    """Item indices per process, the main process first: about equal bytes each; the main process
+    """Item indices per process, the main process first: about equal cost each; the main process
     takes the items that are costly to send back (`cheap` False) before any cheap one."""
     if processes <= 1:
         return [list(range(len(sizes)))]
