@@ -116,9 +116,10 @@ HEAVY_MODULES = ("networkx", "tree_sitter", "yaml", "irsalint.checks", "irsalint
                  "irsalint.load.dispatch", "irsalint.load.k8s", "irsalint.sources.terraform")
 
 
-def test_a_warm_run_imports_no_loader_graph_or_check(tmp_path):
+def test_a_warm_run_imports_no_loader_graph_or_check(tmp_path, monkeypatch):
     """The whole-run entry holds a ProjectSummary: answering from it needs none of the heavy
     modules (docs/design.md, "Warm runs"), and the report is the cold one, byte for byte."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # the rule pack's JSON copy
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "rules" / "IRSA001" / "bad", repo)
     args = ["check", str(repo), "--format", "sarif", "--cache-dir", str(tmp_path / "cache")]
