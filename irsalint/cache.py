@@ -10,6 +10,7 @@ overwritten (self-healing); the directory is pruned to a bounded number of entri
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -35,18 +36,19 @@ def _versions() -> bytes:
     imports neither)."""
     package = Path(__file__).resolve().parent
     stamps = [f"irsalint={__version__}"]
-    stamps += sorted(f"{p.relative_to(package)}:{_stamp(p)}" for p in package.rglob("*.py"))
+    stamps += sorted(f"{p.relative_to(package)}:{file_stamp(p)}" for p in package.rglob("*.py"))
     for module in ("tree_sitter", "tree_sitter_hcl", "yaml", "_yaml"):
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None
-        stamps.append(f"{module}={origin}:{_stamp(Path(origin)) if origin else '?'}")
+        stamps.append(f"{module}={origin}:{file_stamp(Path(origin)) if origin else '?'}")
         if spec is not None and spec.submodule_search_locations:  # a package: its compiled parts too
             for location in spec.submodule_search_locations:
-                stamps += sorted(f"{p.name}:{_stamp(p)}" for p in Path(location).glob("*.so"))
+                stamps += sorted(f"{p.name}:{file_stamp(p)}" for p in Path(location).glob("*.so"))
     return hashlib.sha256("\n".join(stamps).encode()).hexdigest().encode()
 
 
-def _stamp(path: Path) -> str:
+def file_stamp(path: Path) -> str:
+    """"size:mtime_ns" of a file ("?" when it cannot be stat'ed): what tells an edit apart."""
     try:
         status = path.stat()
     except OSError:
@@ -59,6 +61,20 @@ def user_cache_dir() -> Path:
     repository (the cache key, the rule pack's JSON copy)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "irsalint"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write through a temporary file in the same directory and rename it: a concurrent run reads
+    the old content or the new one, never half of it (raises OSError)."""
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _secret_key() -> bytes:
@@ -125,10 +141,7 @@ class Cache:
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             target.parent.mkdir(parents=True, exist_ok=True)
             self._ensure_gitignore()
-            descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
-            os.replace(temporary, target)
+            write_atomically(target, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
         except (OSError, pickle.PicklingError, RecursionError):
             self._usable = False  # read-only checkout, full disk: lint on without caching
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,10 +183,9 @@ def _builtin_data(paths: Sequence[Path], copy_dir: Path) -> dict[str, Any]:
     parser, a fifth of a run answered from the cache (docs/design.md, "Warm runs"). JSON, never a
     pickle: the copy lives outside the repository, but reading it must not be able to run code.
     Any problem (unwritable, corrupt, a value JSON cannot hold) means reading the YAML."""
-    stamps = []
-    for path in paths:
-        status = path.stat()
-        stamps.append(f"{path.name}:{status.st_size}:{status.st_mtime_ns}")
+    from irsalint.cache import file_stamp, write_atomically
+
+    stamps = [f"{path.name}:{file_stamp(path)}" for path in paths]
     key = hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:32]
     copy = copy_dir / f"rules-{key}.json"
     try:
@@ -202,9 +200,7 @@ def _builtin_data(paths: Sequence[Path], copy_dir: Path) -> dict[str, Any]:
         if json.loads(text) != data:  # a value only YAML holds (a date, a number as a key)
             return data
         copy_dir.mkdir(parents=True, exist_ok=True)
-        temporary = copy.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(text, "utf-8")
-        os.replace(temporary, copy)
+        write_atomically(copy, text.encode("utf-8"))
     except (OSError, TypeError, ValueError):
         pass  # a read-only home: the YAML is read each time
     return data
