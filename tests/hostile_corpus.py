@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MiB = 1024 * 1024
-YAML_CAP = 32 * MiB  # irsalint.load.dispatch.DEFAULT_MAX_BYTES
+YAML_CAP = 32 * MiB  # irsalint.load.reading.DEFAULT_MAX_BYTES
 TERRAFORM_CAP = 2 * MiB
 
 # The real defect: a token lifetime below the webhook's 600-second minimum (IRSA005).

@@ -8,7 +8,7 @@ from typing import TypeAlias
 from irsalint.load.aws_dump import AwsDumpFile, aws_cli_error, load_aws_dump, looks_like_aws_dump
 from irsalint.load.k8s import K8sFile, load_manifest, looks_like_manifest
 from irsalint.load.plan import PlanFile, load_plan, looks_like_plan
-from irsalint.load.reading import DEFAULT_MAX_BYTES, read_capped, too_large
+from irsalint.load.reading import read_capped, size_cap, too_large
 from irsalint.load.terraform import TfFile, load_terraform
 from irsalint.model import Diagnostic, Location, SkipNote
 
@@ -29,7 +29,7 @@ def decode(path: str, data: bytes, kind: str) -> str | Diagnostic | SkipNote:
 
 
 def load_bytes(path: str, data: bytes, kind: str, max_bytes: int | None = None) -> LoadResult:
-    limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+    limit = size_cap(kind, max_bytes)
     if len(data) > limit:
         return too_large(path, len(data), limit, kind)
     text = decode(path, data, kind)
@@ -63,6 +63,6 @@ def load_path(path: str, abspath: str, kind: str, max_bytes: int | None = None) 
     except OSError as error:
         return SkipNote(path, f"cannot read: {error.strerror or error}")
     if isinstance(data, int):
-        limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+        limit = size_cap(kind, max_bytes)
         return too_large(path, data, limit, kind)
     return load_bytes(path, data, kind, max_bytes)

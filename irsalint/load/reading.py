@@ -20,10 +20,15 @@ def too_large(path: str, size: int, limit: int, kind: str) -> SkipNote:
     return SkipNote(path, f"larger than the size cap ({size} > {limit} bytes): not linted; {advice}")
 
 
+def size_cap(kind: str, max_bytes: int | None = None) -> int:
+    """The size cap of a file of this kind: `max_bytes` (--max-file-size) or the kind's default."""
+    return DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+
+
 def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes | int:
     """The file's bytes, or its size when it is over the size cap (raises OSError): a multi-gigabyte
     file named `.yaml` must not be read into memory just to be skipped."""
-    limit = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
+    limit = size_cap(kind, max_bytes)
     with open(abspath, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
