@@ -18,7 +18,7 @@ from irsalint.core import Location, SkipNote
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
-from irsalint.load.reading import DEFAULT_MAX_BYTES, read_capped, too_large
+from irsalint.load.reading import read_capped, size_cap, too_large
 from irsalint.rules import STAGE_CHECKS, Rule
 from irsalint.summary import ProjectSummary, ProjectView
 
@@ -130,8 +130,7 @@ def read_sources(
         if mentioning is not None and not isinstance(data, int) and b"irsalint" in data:
             mentioning.add(source.path)
         if isinstance(data, int):  # over the size cap: never read into memory
-            limit = DEFAULT_MAX_BYTES[source.kind] if options.max_bytes is None else options.max_bytes
-            contents.append(too_large(source.path, data, limit, source.kind))
+            contents.append(too_large(source.path, data, size_cap(source.kind, options.max_bytes), source.kind))
         elif options.prefilter and not could_matter(source, data):
             contents.append(PREFILTERED)
         else:
@@ -184,24 +183,18 @@ def load_all(
     return loaded
 
 
-def run_key(
-    sources: Sequence[SourceFile],
-    contents: Sequence[bytes | LoadResult | None],
-    notes: Sequence[SkipNote],
-    rules: Sequence[Rule],
-    options: LintOptions,
-) -> str:
-    """Everything a run's findings depend on: every file's path and content, the rules and their
-    parameters, the options. Equal keys give equal findings."""
+def run_key(sources: Sequence[SourceFile], contents: Sequence[bytes | LoadResult | None], settings: bytes) -> str:
+    """Everything a run's findings depend on: every file's path and content, and `settings`
+    (run_settings: the rules and their parameters, the options). Equal keys give equal findings."""
     digest = hashlib.sha256(b"run\0")
     for source, data in zip(sources, contents):
         digest.update(f"{source.path}\0{source.kind}\0".encode())
         digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else repr(data).encode())
-    digest.update(_run_settings(notes, rules, options))
+    digest.update(settings)
     return digest.hexdigest()
 
 
-def _run_settings(notes: Sequence[SkipNote], rules: Sequence[Rule], options: LintOptions) -> bytes:
+def run_settings(notes: Sequence[SkipNote], rules: Sequence[Rule], options: LintOptions) -> bytes:
     """What a run's findings depend on besides its files: discovery's notes, the rules, the options."""
     parts = [f"{note.path}\0{note.reason}\0" for note in notes]
     parts += [repr((rule.id, rule.name, rule.level, rule.security_severity, rule.function,
@@ -217,11 +210,10 @@ def _run_settings(notes: Sequence[SkipNote], rules: Sequence[Rule], options: Lin
 RACY_NANOSECONDS = 2_000_000_000
 
 
-def stamp_key(
-    sources: Sequence[SourceFile], notes: Sequence[SkipNote], rules: Sequence[Rule], options: LintOptions
-) -> tuple[str, int] | None:
-    """A key from every file's path, size, inode, modification and change times (no file is read),
-    and the newest of those times; None when a file cannot be stat'ed (the run reads them all)."""
+def stamp_key(sources: Sequence[SourceFile], settings: bytes) -> tuple[str, int] | None:
+    """A key from every file's path, size, inode, modification and change times (no file is read)
+    and `settings`, and the newest of those times; None when a file cannot be stat'ed (the run
+    reads them all)."""
     digest = hashlib.sha256(b"stamps\0")
     newest = 0
     for source in sources:
@@ -232,7 +224,7 @@ def stamp_key(
         newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
         digest.update(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
                       f"{status.st_ctime_ns}\0".encode())
-    digest.update(_run_settings(notes, rules, options))
+    digest.update(settings)
     return digest.hexdigest(), newest
 
 
@@ -379,24 +371,22 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
     cache = _cache_for(options, base)
-    stamped = stamp_key(sources, notes, rules, options) if cache is not None and not options.overlay else None
+    settings = run_settings(notes, rules, options) if cache is not None else b""
+    stamped = stamp_key(sources, settings) if cache is not None and not options.overlay else None
     by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
-    reused: Any = cache.get(by_stamps) if cache is not None and by_stamps and not options.need_project else None
-    if (isinstance(reused, tuple) and len(reused) == 3 and isinstance(reused[0], ProjectSummary)
-            and reused[0].inputs_unchanged(str(base))):
-        # no file changed since a recorded run (by its stamps): not even read
-        summary, findings, mentions = reused
-        return _result(summary, findings, rules, sources, base, started, mentions)
+    if cache is not None and by_stamps and not options.need_project:
+        recorded = _reusable(cache, by_stamps, 3, base)
+        if recorded is not None:  # no file changed since a recorded run (by its stamps): not even read
+            summary, findings, mentions = recorded
+            return _result(summary, findings, rules, sources, base, started, mentions)
     mentioning: set[str] = set()
     contents = read_sources(sources, options, mentioning)
-    whole_run = ""
-    if cache is not None:
-        whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, notes, rules, options).encode(), "")
-        reused = cache.get(whole_run)
+    whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, settings).encode(), "") if cache else ""
+    reused = _reusable(cache, whole_run, 2, base) if cache is not None and not options.need_project else None
     project: ProjectView
-    if (isinstance(reused, tuple) and len(reused) == 2 and isinstance(reused[0], ProjectSummary)
-            and not options.need_project and reused[0].inputs_unchanged(str(base))):
+    if reused is not None:
         project, findings = reused  # an unchanged repository: nothing to redo
+        summary = project
     else:
         from irsalint.project import build_project
 
@@ -408,12 +398,22 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         files = {s.path: data for s, data in zip(sources, contents) if isinstance(data, bytes)}
         findings = tuple(run_rules(built, rules, options, files))
         project = built
+        summary = ProjectSummary.of(built) if cache is not None else None
         if cache is not None:
-            cache.put(whole_run, (ProjectSummary.of(built), tuple(findings)))
+            cache.put(whole_run, (summary, findings))
     if cache is not None and stamped is not None and stamped[1] < time.time_ns() - RACY_NANOSECONDS:
-        summary = project if isinstance(project, ProjectSummary) else ProjectSummary.of(project)
         cache.put(by_stamps, (summary, tuple(findings), frozenset(mentioning)))
     return _result(project, findings, rules, sources, base, started, frozenset(mentioning))
+
+
+def _reusable(cache: Cache, key: str, fields: int, base: Path) -> tuple[Any, ...] | None:
+    """A whole-run entry (a ProjectSummary first, then `fields` - 1 more), unless a file the run
+    read besides the scanned ones (a template) has changed since."""
+    entry = cache.get(key)
+    if (isinstance(entry, tuple) and len(entry) == fields and isinstance(entry[0], ProjectSummary)
+            and entry[0].inputs_unchanged(str(base))):
+        return entry
+    return None
 
 
 def _result(
