@@ -48,13 +48,13 @@ class Project:
 
     def ignore_annotations(self) -> Iterator[Annotation]:
         """Every `irsalint.dev/ignore` annotation, in the order suppressions are collected."""
-        for sa in self.service_accounts:
-            yield from (a for a in sa.annotations if a.key == IGNORE_ANNOTATION)
-        for workload in self.workloads:
-            yield from (a for a in workload.annotations if a.key == IGNORE_ANNOTATION)
-            yield from (a for a in workload.template_annotations if a.key == IGNORE_ANNOTATION)
-        for obj in self.objects:
-            yield from (a for a in obj.annotations if a.key == IGNORE_ANNOTATION)
+        carried = [
+            *(sa.annotations for sa in self.service_accounts),
+            *(part for w in self.workloads for part in (w.annotations, w.template_annotations)),
+            *(obj.annotations for obj in self.objects),
+        ]
+        for group in carried:
+            yield from (a for a in group if a.key == IGNORE_ANNOTATION)
 
 
 @dataclass(frozen=True, slots=True)
