@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -35,6 +36,12 @@ def print_table(rows: list[dict[str, object]]) -> None:
     print(" | ".join(keys))
     for row in rows:
         print(" | ".join(str(row.get(k, "")) for k in keys))
+
+
+def cost_row(files: list[Path], result: dict[str, float]) -> dict[str, Any]:
+    """files, MB, wall and CPU seconds, peak RSS: the columns every bench script prints."""
+    return {"files": len(files), "MB": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+            "wall_s": round(result["wall"], 2), "cpu_s": round(result["cpu"], 2), "rss_MB": round(result["rss_mb"])}
 
 
 def irsalint_command() -> list[str]:

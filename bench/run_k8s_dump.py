@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_k8s_dump import generate  # noqa: E402
-from run import irsalint_command, measure, print_table  # noqa: E402
+from run import cost_row, irsalint_command, measure, print_table  # noqa: E402
 
 
 def main() -> int:
@@ -42,9 +42,7 @@ def main() -> int:
         found = {(f["rule"], f["location"]["path"].split(f"{kind}/", 1)[-1], f["location"]["line"])
                  for f in report["findings"]}
         wanted = {(e["rule"], e["path"], e["line"]) for e in expected}
-        rows.append({"corpus": kind, "files": len(files), "MB": round(sum(p.stat().st_size for p in files) / 1e6, 1),
-                     "wall_s": round(result["wall"], 2), "cpu_s": round(result["cpu"], 2),
-                     "rss_MB": round(result["rss_mb"]), "recall": f"{len(found & wanted)}/{len(wanted)}",
+        rows.append({"corpus": kind, **cost_row(files, result), "recall": f"{len(found & wanted)}/{len(wanted)}",
                      "false_positives": len(found - wanted)})
     print_table(rows)
     print(f"dump / manifests wall time: {float(rows[0]['wall_s']) / float(rows[1]['wall_s']):.2f}x")

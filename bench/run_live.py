@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE))
 
 import gen_aws_dump  # noqa: E402
 import gen_k8s_dump  # noqa: E402
-from run import irsalint_command, measure, print_table  # noqa: E402
+from run import cost_row, irsalint_command, measure, print_table  # noqa: E402
 
 
 def main() -> int:
@@ -42,9 +42,7 @@ def main() -> int:
         command = [*irsalint_command(), "check", str(workdir / tree), "--format", "json", "--fail-on", "never",
                    "--no-cache", "--max-file-size", "200000000", "--output", str(workdir / f"{tree}.json")]
         result, _ = measure(command)
-        rows.append({"tree": tree, "files": len(files), "MB": round(sum(p.stat().st_size for p in files) / 1e6, 1),
-                     "wall_s": round(result["wall"], 2), "cpu_s": round(result["cpu"], 2),
-                     "rss_MB": round(result["rss_mb"])})
+        rows.append({"tree": tree, **cost_row(files, result)})
     print_table(rows)
     print(f"live / code wall time: {float(rows[0]['wall_s']) / float(rows[1]['wall_s']):.2f}x")
     if not args.keep:
