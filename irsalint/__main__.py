@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from irsalint.cli import main
+from irsalint.cli import run
 
-raise SystemExit(main())
+run()

@@ -166,3 +166,20 @@ def test_unknown_yaml_tags_are_tolerated(tmp_path):
     proc = irsalint("check", ".", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout)["findings"] == []
+
+
+@pytest.mark.parametrize("entry", ["console script", "python -m"])
+def test_hard_exit_flushes_a_report_bigger_than_a_pipe_and_keeps_the_exit_code(entry):
+    """`irsalint` and `python -m irsalint` leave with os._exit (cli.run): the whole report must
+    still reach a pipe, and the exit code must be main()'s."""
+    args = ["check", "fixtures/", "--format", "sarif", "--no-cache"]
+    if entry == "python -m":
+        proc = subprocess.run([sys.executable, "-m", "irsalint", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+    else:
+        proc = irsalint(*args)
+    assert proc.returncode == 1, proc.stderr
+    assert len(proc.stdout.encode()) > 1 << 20  # far more than a pipe holds: written while read
+    sarif = json.loads(proc.stdout)
+    sarif_validator().validate(sarif)
+    assert len(sarif["runs"][0]["results"]) > 400
