@@ -526,12 +526,14 @@ def _display_action(action: str) -> str:
     return f"{service}:{known.get(name, name)}"
 
 
+@functools.lru_cache(maxsize=65_536)  # the same few actions meet the same escalation table in every policy
 def _pattern_grants(pattern: str, action: str) -> bool:
     """Case-insensitive IAM action matching, wildcards on either side."""
     pattern = pattern.lower()
     return string_like(pattern, action) or string_like(action, pattern)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _resource_applies(resource: str, service: str) -> bool:
     """Can this Resource value name resources of `service` (iam, sts)? `*`, wildcard-only text and
     ARNs of that service (or of a wildcard service) can; an S3 ARN cannot grant iam:PassRole."""
