@@ -1,11 +1,11 @@
 """Content-hash cache of loaded files: an unchanged repository re-lints without parsing.
 
 Key: sha256 of (file bytes, display path, load options, irsalint + parser versions). Value: the
-pickled LoadResult (and, for a whole unchanged run, its project and findings), authenticated
-with an HMAC whose key lives outside the repository
+pickled LoadResult (and, for a whole unchanged run, its summary and findings). Every file is
+authenticated with an HMAC whose key lives outside the repository
 (`$XDG_CACHE_HOME/irsalint/cache-key`), so a cache directory planted in a pull request is never
-unpickled. Writes are atomic (temp file + rename); unreadable or forged entries are ignored and
-overwritten (self-healing); the directory is pruned to a bounded number of entries.
+unpickled. Writes are atomic (temp file + rename); unreadable or forged files are ignored and
+overwritten (self-healing); the number of entries is bounded.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ import os
 import pickle
 import secrets
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from irsalint import __version__
 
-MAX_ENTRIES = 100_000
+MAX_ENTRIES = 100_000  # per-file entries, over all packs
+MAX_RUN_ENTRIES = 64  # whole-run entries (two per run that changed something)
+PACKS = 256
 _MAC_BYTES = 32
 
 
@@ -97,12 +100,21 @@ def _secret_key() -> bytes:
 
 
 class Cache:
+    """Per-file entries (a LoadResult each) live in 256 packs, by the first two hex digits of their
+    key: a cold run writes 256 files, not one per scanned file (4,003 on the 1k-service bench
+    corpus, where creating them cost more than parsing: docs/design.md, "Cache and prefilter").
+    `put` only buffers; `flush` writes each pack that gained entries. Whole-run entries (a
+    summary and findings) are single files under `runs/` (`get_run`, `put_run`)."""
+
     def __init__(self, directory: Path) -> None:
-        self.directory = directory / "v1"
+        self.directory = directory / "v2"
         self.key = _secret_key()
         self.hits = 0
         self.misses = 0
         self._usable = True
+        self._packs: dict[str, dict[str, tuple[int, bytes]]] = {}  # read this run: key -> (written, pickle)
+        self._pending: dict[str, dict[str, bytes]] = {}  # pack -> key -> pickle, until flush()
+        self._used: dict[str, set[str]] = {}  # pack -> keys hit this run (kept fresh on rewrite)
 
     def entry_key(self, path: str, kind: str, data: bytes, options: str) -> str:
         digest = hashlib.sha256()
@@ -112,52 +124,111 @@ class Cache:
         digest.update(data)
         return digest.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pickle"
+    # per-file entries, in packs
 
     def get(self, key: str) -> Any:
-        try:
-            blob = self._file(key).read_bytes()
-        except OSError:
+        name = key[:2]
+        entry = self._pack(name).get(key)
+        if entry is None:
             self.misses += 1
             return None
-        mac, payload = blob[:_MAC_BYTES], blob[_MAC_BYTES:]
-        if not hmac.compare_digest(mac, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            self.misses += 1
-            return None  # corrupted or not ours: never unpickled
         try:
-            result: Any = pickle.loads(payload)  # noqa: S301 - authenticated above
+            result: Any = pickle.loads(entry[1])  # noqa: S301 - the pack was authenticated
         except Exception:  # noqa: BLE001 - a stale entry is a miss
             self.misses += 1
             return None
         self.hits += 1
+        self._used.setdefault(name, set()).add(key)
         return result
 
     def put(self, key: str, result: object) -> None:
         if not self._usable:
             return
-        target = self._file(key)
         try:
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            target.parent.mkdir(parents=True, exist_ok=True)
+        except (pickle.PicklingError, RecursionError):
+            return
+        self._pending.setdefault(key[:2], {})[key] = payload
+
+    def flush(self, max_entries: int = MAX_ENTRIES) -> None:
+        """Write every pack that gained entries, keeping its newest `max_entries / 256` (entries hit
+        by this run count as new). Two runs writing one pack at once: the last rename wins, and
+        the other's new entries are misses next time, never wrong."""
+        pending, self._pending = self._pending, {}
+        if not self._usable or not pending:
+            return
+        cap = max(1, max_entries // PACKS)
+        now = time.time_ns()
+        try:
+            (self.directory / "packs").mkdir(parents=True, exist_ok=True)
             self._ensure_gitignore()
-            write_atomically(target, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
-        except (OSError, pickle.PicklingError, RecursionError):
+            for name in sorted(pending):
+                entries = dict(self._pack(name))
+                for key in self._used.get(name, ()):
+                    entries[key] = (now, entries[key][1])
+                entries.update((key, (now, payload)) for key, payload in pending[name].items())
+                if len(entries) > cap:  # the oldest written first out
+                    newest = sorted(entries.items(), key=lambda item: (-item[1][0], item[0]))[:cap]
+                    entries = dict(newest)
+                self._packs[name] = entries
+                self._write(self._pack_file(name), entries)
+        except OSError:
             self._usable = False  # read-only checkout, full disk: lint on without caching
+
+    def _pack_file(self, name: str) -> Path:
+        return self.directory / "packs" / f"{name}.pack"
+
+    def _pack(self, name: str) -> dict[str, tuple[int, bytes]]:
+        entries = self._packs.get(name)
+        if entries is None:
+            loaded = self._read(self._pack_file(name))
+            valid = isinstance(loaded, dict) and all(
+                isinstance(k, str) and isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], bytes)
+                for k, v in loaded.items()
+            )
+            entries = self._packs[name] = loaded if valid else {}
+        return entries
+
+    # whole-run entries, one file each
+
+    def get_run(self, key: str) -> Any:
+        return self._read(self.directory / "runs" / f"{key}.pickle")
+
+    def put_run(self, key: str, value: object, max_entries: int = MAX_RUN_ENTRIES) -> None:
+        if not self._usable:
+            return
+        runs = self.directory / "runs"
+        try:
+            runs.mkdir(parents=True, exist_ok=True)
+            self._ensure_gitignore()
+            self._write(runs / f"{key}.pickle", value)
+            recorded = sorted(runs.glob("*.pickle"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+            for stale in recorded[: max(0, len(recorded) - max_entries)]:
+                stale.unlink(missing_ok=True)
+        except (OSError, pickle.PicklingError, RecursionError):
+            self._usable = False
+
+    # authenticated files
+
+    def _read(self, path: Path) -> Any:
+        """The unpickled content of an authenticated file, or None (absent, forged, corrupt)."""
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        mac, payload = blob[:_MAC_BYTES], blob[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, hmac.new(self.key, payload, hashlib.sha256).digest()):
+            return None  # corrupted or not ours: never unpickled
+        try:
+            return pickle.loads(payload)  # noqa: S301 - authenticated above
+        except Exception:  # noqa: BLE001 - a stale or truncated file is a miss
+            return None
+
+    def _write(self, path: Path, value: object) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomically(path, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
 
     def _ensure_gitignore(self) -> None:
         ignore = self.directory.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# irsalint's cache: never commit it\n*\n")
-
-    def prune(self, max_entries: int = MAX_ENTRIES) -> None:
-        """Keep the newest `max_entries` entries (by modification time)."""
-        try:
-            entries = [p for p in self.directory.glob("*/*.pickle")]
-            if len(entries) <= max_entries:
-                return
-            entries.sort(key=lambda p: p.stat().st_mtime)
-            for stale in entries[: len(entries) - max_entries]:
-                stale.unlink(missing_ok=True)
-        except OSError:
-            pass

@@ -173,7 +173,7 @@ def load_all(
         if cache is not None:
             cache.put(key, result)
     if cache is not None and pending:
-        cache.prune()
+        cache.flush()
     loaded: list[LoadResult] = []
     for entry in results:
         if entry is not None:
@@ -400,16 +400,16 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         project = built
         summary = ProjectSummary.of(built) if cache is not None else None
         if cache is not None:
-            cache.put(whole_run, (summary, findings))
+            cache.put_run(whole_run, (summary, findings))
     if cache is not None and stamped is not None and stamped[1] < time.time_ns() - RACY_NANOSECONDS:
-        cache.put(by_stamps, (summary, tuple(findings), frozenset(mentioning)))
+        cache.put_run(by_stamps, (summary, tuple(findings), frozenset(mentioning)))
     return _result(project, findings, rules, sources, base, started, frozenset(mentioning))
 
 
 def _reusable(cache: Cache, key: str, fields: int, base: Path) -> tuple[Any, ...] | None:
     """A whole-run entry (a ProjectSummary first, then `fields` - 1 more), unless a file the run
     read besides the scanned ones (a template) has changed since."""
-    entry = cache.get(key)
+    entry = cache.get_run(key)
     if (isinstance(entry, tuple) and len(entry) == fields and isinstance(entry[0], ProjectSummary)
             and entry[0].inputs_unchanged(str(base))):
         return entry

@@ -50,22 +50,68 @@ def test_warm_run_hits_for_every_file_and_edits_miss(tmp_path):
     key = cache.entry_key("main.tf", "terraform", data, "")
     assert cache.get(key) is None
     cache.put(key, load_bytes("main.tf", data, "terraform"))
-    assert cache.get(key) is not None and cache.hits == 1
+    cache.flush()
+    again = Cache(tmp_path)  # the next run
+    assert again.get(key) == load_bytes("main.tf", data, "terraform") and again.hits == 1
     assert cache.entry_key("main.tf", "terraform", data + b"\n", "") != key
     assert cache.entry_key("other.tf", "terraform", data, "") != key  # results carry their path
+
+
+def test_per_file_entries_share_256_pack_files(tmp_path):
+    cache = Cache(tmp_path)
+    keys = [cache.entry_key(f"f{i}.yaml", "yaml", b"kind: X\n", "") for i in range(1000)]
+    for key in keys:
+        cache.put(key, key.upper())
+    cache.flush()
+    packs = sorted((tmp_path / "v2" / "packs").iterdir())
+    assert len(packs) == len({key[:2] for key in keys}) <= 256
+    again = Cache(tmp_path)
+    assert all(again.get(key) == key.upper() for key in keys) and again.misses == 0
+
+
+def test_a_full_pack_drops_its_oldest_entries_but_keeps_those_in_use(tmp_path):
+    cache = Cache(tmp_path)
+    first = [f"aa{i:062x}" for i in range(3)]  # one pack ("aa")
+    for key in first:
+        cache.put(key, key)
+    cache.flush(max_entries=3 * 256)  # three entries a pack
+    reader = Cache(tmp_path)
+    assert reader.get(first[0]) == first[0]  # in use by this run
+    later = [f"aa{i:062x}" for i in range(3, 5)]
+    for key in later:
+        reader.put(key, key)
+    reader.flush(max_entries=3 * 256)
+    kept = Cache(tmp_path)
+    assert [kept.get(key) is not None for key in first + later] == [True, False, False, True, True]
+
+
+def test_whole_run_entries_are_files_of_their_own_and_bounded(tmp_path):
+    cache = Cache(tmp_path)
+    for number in range(5):
+        cache.put_run(f"{number:064x}", ("run", number), max_entries=3)
+    kept = sorted(p.name for p in (tmp_path / "v2" / "runs").iterdir())
+    assert len(kept) == 3
+    assert Cache(tmp_path).get_run(f"{4:064x}") == ("run", 4)
+    assert Cache(tmp_path).get_run(f"{9:064x}") is None
 
 
 def test_forged_or_corrupt_entries_are_never_unpickled(tmp_path):
     cache = Cache(tmp_path)
     key = cache.entry_key("a.yaml", "yaml", b"x", "")
-    target = tmp_path / "v1" / key[:2] / f"{key}.pickle"
+    target = tmp_path / "v2" / "packs" / f"{key[:2]}.pack"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"\0" * 32 + b"cos\nsystem\n(S'echo pwned'\ntR.")  # a malicious pickle
-    assert cache.get(key) is None
+    assert Cache(tmp_path).get(key) is None
     target.write_bytes(b"garbage")
-    assert cache.get(key) is None
-    cache.put(key, load_bytes("a.yaml", b"kind: X\n", "yaml"))  # heals
-    assert cache.get(key) is not None
+    assert Cache(tmp_path).get(key) is None
+    run = tmp_path / "v2" / "runs" / f"{key}.pickle"
+    run.parent.mkdir(parents=True)
+    run.write_bytes(b"\0" * 32 + b"cos\nsystem\n(S'echo pwned'\ntR.")
+    assert Cache(tmp_path).get_run(key) is None
+    healing = Cache(tmp_path)
+    healing.put(key, load_bytes("a.yaml", b"kind: X\n", "yaml"))  # heals
+    healing.flush()
+    assert Cache(tmp_path).get(key) is not None
 
 
 def test_read_only_cache_dir_still_lints(tmp_path):
@@ -91,7 +137,7 @@ def test_cli_output_identical_with_and_without_cache_and_jobs(tmp_path):
             assert proc.returncode == 1, proc.stderr
             outputs.add((fmt, proc.stdout))
     assert len(outputs) == 2  # one json, one sarif: byte-identical across the runs
-    assert (repo / ".irsalint_cache" / "v1").is_dir()
+    assert len(list((repo / ".irsalint_cache" / "v2" / "packs").iterdir())) > 1
 
 
 def test_whole_run_cache_never_hides_an_edit(tmp_path):
