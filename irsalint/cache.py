@@ -20,6 +20,7 @@ import pickle
 import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +114,9 @@ class Cache:
         self.misses = 0
         self._usable = True
         self._packs: dict[str, dict[str, tuple[int, bytes]]] = {}  # read this run: key -> (written, pickle)
-        self._pending: dict[str, dict[str, bytes]] = {}  # pack -> key -> pickle, until flush()
+        self._pending: dict[str, dict[str, object]] = {}  # pack -> key -> result, until flush()
         self._used: dict[str, set[str]] = {}  # pack -> keys hit this run (kept fresh on rewrite)
+        self._writer: Callable[[], None] | None = None  # waits for a flush running in the background
 
     def entry_key(self, path: str, kind: str, data: bytes, options: str) -> str:
         digest = hashlib.sha256()
@@ -142,21 +144,31 @@ class Cache:
         return result
 
     def put(self, key: str, result: object) -> None:
-        if not self._usable:
-            return
-        try:
-            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, RecursionError):
-            return
-        self._pending.setdefault(key[:2], {})[key] = payload
+        """Buffered: pickled and written by flush()."""
+        if self._usable:
+            self._pending.setdefault(key[:2], {})[key] = result
 
-    def flush(self, max_entries: int = MAX_ENTRIES) -> None:
+    def flush(self, max_entries: int = MAX_ENTRIES, background: Callable[..., Callable[[], None]] | None = None) -> None:
         """Write every pack that gained entries, keeping its newest `max_entries / 256` (entries hit
         by this run count as new). Two runs writing one pack at once: the last rename wins, and
-        the other's new entries are misses next time, never wrong."""
+        the other's new entries are misses next time, never wrong. `background`
+        (irsalint.parallel.in_background, with its other arguments bound): pickle and write in a
+        forked child while the run goes on; wait() waits for it."""
         pending, self._pending = self._pending, {}
         if not self._usable or not pending:
             return
+        if background is not None:
+            self._writer = background(lambda: self._write_packs(pending, max_entries))
+        else:
+            self._write_packs(pending, max_entries)
+
+    def wait(self) -> None:
+        """Until the background flush, if any, has written its packs."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer()
+
+    def _write_packs(self, pending: dict[str, dict[str, object]], max_entries: int) -> None:
         cap = max(1, max_entries // PACKS)
         now = time.time_ns()
         try:
@@ -166,7 +178,11 @@ class Cache:
                 entries = dict(self._pack(name))
                 for key in self._used.get(name, ()):
                     entries[key] = (now, entries[key][1])
-                entries.update((key, (now, payload)) for key, payload in pending[name].items())
+                for key, result in pending[name].items():
+                    try:
+                        entries[key] = (now, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+                    except (pickle.PicklingError, RecursionError):
+                        continue  # not cached: parsed again next time
                 if len(entries) > cap:  # the oldest written first out
                     newest = sorted(entries.items(), key=lambda item: (-item[1][0], item[0]))[:cap]
                     entries = dict(newest)

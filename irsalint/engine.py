@@ -143,12 +143,17 @@ def load_all(
     options: LintOptions,
     base: Path,
     contents: Sequence[bytes | LoadResult | None] | None = None,
+    cache: Cache | None = None,
 ) -> list[LoadResult]:
-    """Parse every file (cache first, then forked helper processes when it pays off); input order kept."""
+    """Parse every file (cache first, then forked helper processes when it pays off); input order
+    kept. The new cache entries are written in a forked child while the run goes on (when --jobs
+    allows a second process): the caller waits for it with cache.wait()."""
+    from functools import partial
+
     from irsalint.load.hcl import Body
     from irsalint.load.terraform import TfFile
+    from irsalint.parallel import in_background
 
-    cache = _cache_for(options, base)
     settings = f"max_bytes={options.max_bytes}"
     if contents is None:
         contents = read_sources(sources, options)
@@ -173,7 +178,7 @@ def load_all(
         if cache is not None:
             cache.put(key, result)
     if cache is not None and pending:
-        cache.flush()
+        cache.flush(background=partial(in_background, jobs=options.jobs, total_bytes=sum(len(p[2]) for p in pending)))
     loaded: list[LoadResult] = []
     for entry in results:
         if entry is not None:
@@ -371,6 +376,23 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
     if options.root_exclude and options.exclude_root:
         sources = [s for s in sources if not excluded_from_root(s.abspath, options.exclude_root, options.root_exclude)]
     cache = _cache_for(options, base)
+    try:
+        return _lint_sources(sources, notes, base, cache, rules, options, started)
+    finally:
+        if cache is not None:
+            cache.wait()  # the cache entries written in the background are complete when lint returns
+
+
+def _lint_sources(
+    sources: Sequence[SourceFile],
+    notes: Sequence[SkipNote],
+    base: Path,
+    cache: Cache | None,
+    rules: Sequence[Rule],
+    options: LintOptions,
+    started: float,
+) -> LintResult:
+    tell = options.progress or (lambda stage: None)
     settings = run_settings(notes, rules, options) if cache is not None else b""
     stamped = stamp_key(sources, settings) if cache is not None and not options.overlay else None
     by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
@@ -391,7 +413,7 @@ def _lint(paths: Sequence[str], rules: Sequence[Rule], options: LintOptions) -> 
         from irsalint.project import build_project
 
         tell(f"parsing {len(sources)} files")
-        results = load_all(sources, options, base, contents)
+        results = load_all(sources, options, base, contents, cache)
         tell("linking ServiceAccounts and roles")
         built = build_project(results, notes, base)
         tell(f"running {len(rules)} rules")

@@ -106,6 +106,44 @@ MIN_PATIENCE_SECONDS = 30.0
 PATIENCE_FACTOR = 10
 
 
+def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -> Callable[[], None]:
+    """function() in a forked child while this process goes on, when `jobs` and the input's size
+    allow a second process (process_count); else here and now. Returns what waits for the child:
+    past MIN_PATIENCE_SECONDS, or PATIENCE_FACTOR times the time this process spent meanwhile, the
+    child is killed (its work is lost, never half-done: it must write atomically)."""
+    if process_count(jobs, total_bytes) <= 1 or not hasattr(os, "fork"):
+        function()
+        return lambda: None
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered is inherited (and never written twice)
+        with contextlib.suppress(Exception):
+            stream.flush()
+    try:
+        child = os.fork()
+    except OSError:  # out of processes or memory: do it here
+        function()
+        return lambda: None
+    if child == 0:  # pragma: no cover - the child (coverage does not follow a fork)
+        code = 1
+        try:
+            function()
+            code = 0
+        finally:
+            os._exit(code)
+    began = time.monotonic()
+
+    def wait() -> None:
+        deadline = time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
+        while os.waitpid(child, os.WNOHANG) == (0, 0):
+            if time.monotonic() > deadline:
+                with contextlib.suppress(OSError):
+                    os.kill(child, 9)
+                os.waitpid(child, 0)
+                return
+            time.sleep(0.005)
+
+    return wait
+
+
 def _receive(reader: Any, helper: Any, deadline: float) -> Any:
     """The helper's results; EOFError when it exited without them, TimeoutError past the deadline."""
     while not reader.poll(0.5):

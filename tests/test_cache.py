@@ -244,3 +244,27 @@ def test_a_template_read_by_templatefile_is_part_of_the_cached_run(tmp_path, mon
         assert _findings(repo, cache=True, cache_dir=cache_dir) == _findings(repo) != []
         template.unlink()
         assert _findings(repo, cache=True, cache_dir=cache_dir) == _findings(repo)
+
+
+def test_a_big_run_writes_its_cache_in_the_background_and_lint_returns_it_complete(tmp_path):
+    """Past the parallel threshold the packs are pickled and written by a forked child (while the
+    rules run); lint() waits for it, so the next run finds every file's entry."""
+    corpus = tmp_path / "corpus"
+    generate(corpus, services=120, filler=60, configmaps=20)
+    cache_dir = str(tmp_path / "cache")
+
+    def run(jobs: int) -> list[tuple[str, str, int, str]]:
+        os.chdir(corpus)
+        try:
+            result = lint(["."], RULES, LintOptions(jobs=jobs, cache=True, cache_dir=cache_dir))
+        finally:
+            os.chdir(ROOT)
+        return [(f.rule_id, f.loc.path, f.loc.line, f.message) for f in result.findings]
+
+    cold = run(jobs=2)
+    cache = Cache(tmp_path / "cache")
+    stored = sum(len(cache._pack(f"{n:02x}")) for n in range(256))
+    parsed = sum(1 for p in corpus.rglob("*") if p.suffix in (".yaml", ".tf"))
+    assert cold and stored >= parsed * 3 // 4  # every file but the prefiltered Terraform
+    (corpus / "edited.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    assert run(jobs=1) == cold

@@ -77,3 +77,34 @@ def test_the_default_forks_only_on_linux(monkeypatch) -> None:
     monkeypatch.setattr(parallel.sys, "platform", "linux")
     monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
     assert process_count(0, 100 * MIN_PARALLEL_BYTES) == 2
+
+
+def test_background_work_runs_in_a_child_and_wait_reaps_it(tmp_path) -> None:
+    from irsalint.parallel import in_background
+
+    marker = tmp_path / "pid"
+    wait = in_background(lambda: marker.write_text(str(os.getpid())), jobs=2, total_bytes=10)
+    wait()
+    assert marker.read_text() != str(os.getpid())  # written by the child, complete once wait() returned
+
+
+def test_background_work_stays_here_with_one_process(tmp_path) -> None:
+    from irsalint.parallel import in_background
+
+    marker = tmp_path / "pid"
+    wait = in_background(lambda: marker.write_text(str(os.getpid())), jobs=1, total_bytes=10 * MIN_PARALLEL_BYTES)
+    assert marker.read_text() == str(os.getpid())  # done before in_background returned
+    wait()
+
+
+def test_background_work_that_hangs_is_killed(monkeypatch) -> None:
+    import time
+
+    import irsalint.parallel as parallel
+    from irsalint.parallel import in_background
+
+    monkeypatch.setattr(parallel, "MIN_PATIENCE_SECONDS", 0.5)
+    wait = in_background(lambda: time.sleep(60), jobs=2, total_bytes=10)
+    began = time.monotonic()
+    wait()
+    assert time.monotonic() - began < 10
