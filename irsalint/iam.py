@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from irsalint.model import UNKNOWN, Condition, IamRole, Partial, PolicyDocument, Statement, Str
+from irsalint.suggest import edit_distance
 
 Tri = bool | None
 
@@ -357,19 +358,6 @@ def _normalize_path(path: str) -> str:
     if not path.endswith("/"):
         path += "/"
     return path
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (small strings: namespaces and names)."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        previous = current
-    return previous[-1]
 
 
 def within_edits(a: str, b: str, limit: int) -> bool:

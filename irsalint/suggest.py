@@ -18,6 +18,20 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """edit_distance(a, b) == 1, in one pass: the strings differ by exactly one insertion, deletion
+    or substitution."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) < len(b):
+        a, b = b, a
+    start = 0
+    while start < len(b) and a[start] == b[start]:
+        start += 1
+    skip = start + 1 if len(a) == len(b) else start  # a substitution, or a's extra character
+    return a[start + 1 :] == b[skip:]
+
+
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate nearest to word, when near enough to be a typo (about a third of its length);
     ties go to the alphabetically first candidate, so messages are deterministic."""

@@ -31,6 +31,7 @@ from irsalint.model import (
     ValueList,
 )
 from irsalint.policydoc import make_condition
+from irsalint.suggest import one_edit_apart
 
 LOC = Location("trust.json", 1)
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
@@ -731,6 +732,19 @@ class TestEditDistance:
     )
     def test_examples(self, a: str, b: str, expected: int) -> None:
         assert edit_distance(a, b) == expected
+
+    @given(words, words)
+    def test_one_edit_apart_is_distance_one(self, a: str, b: str) -> None:
+        assert one_edit_apart(a, b) is (edit_distance(a, b) == 1)
+
+    @given(words, st.integers(0, 10), st.sampled_from("abcd"))
+    def test_one_edit_apart_on_near_words(self, word: str, position: int, char: str) -> None:
+        """Random pairs are rarely one edit apart: build pairs that are, or nearly are."""
+        position = min(position, len(word))
+        for other in (word[:position] + char + word[position:], word[:position] + char + word[position + 1 :],
+                      word[:position] + word[position + 1 :], word[:position] + char + char + word[position:]):
+            assert one_edit_apart(word, other) is (edit_distance(word, other) == 1)
+            assert one_edit_apart(other, word) is (edit_distance(word, other) == 1)
 
 
 @settings(max_examples=150, deadline=None)

@@ -20,7 +20,6 @@ from irsalint.iam import (
     STS_AUDIENCE,
     admitted_subjects,
     base_operator,
-    edit_distance,
     evaluate_operator,
     has_wildcard,
     is_positive_string_operator,
@@ -36,6 +35,7 @@ from irsalint.iam import (
 )
 from irsalint.model import UNKNOWN, Condition, IamRole, Location, ServiceAccount, Statement
 from irsalint.placeholders import has_placeholder
+from irsalint.suggest import edit_distance, one_edit_apart
 
 
 def trust_mismatch(graph: IrsaGraph, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -107,9 +107,9 @@ def _typo_hint(sa: ServiceAccount, closest: str) -> str:
     namespace, _, name = closest[len(SA_SUBJECT_PREFIX) :].partition(":")
     if not isinstance(sa.namespace, str) or not isinstance(sa.name, str):
         return ""
-    if name == sa.name and namespace != sa.namespace and edit_distance(namespace, sa.namespace) == 1:
+    if name == sa.name and namespace != sa.namespace and one_edit_apart(namespace, sa.namespace):
         return f' — namespace "{namespace}" is one edit away: likely a typo'
-    if namespace == sa.namespace and name != sa.name and edit_distance(name, sa.name) == 1:
+    if namespace == sa.namespace and name != sa.name and one_edit_apart(name, sa.name):
         return f' — name "{name}" is one edit away: likely a typo'
     return ""
 

@@ -17,13 +17,13 @@ from irsalint.fix.model import UNSAFE, FixIntent, SetString
 from irsalint.graph import IrsaGraph
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,
-    edit_distance,
     has_wildcard,
     is_positive_string_operator,
     sub_conditions,
     web_identity_statements,
 )
 from irsalint.model import IamRole, Location, ServiceAccount, Str, Value
+from irsalint.suggest import one_edit_apart
 
 
 def typo_fix(graph: IrsaGraph, sa: ServiceAccount, role: IamRole) -> FixIntent | None:
@@ -57,8 +57,8 @@ def _one_edit(admitted: str, subject: str) -> bool:
     namespace, _, name = admitted[len(SA_SUBJECT_PREFIX) :].partition(":")
     want_namespace, _, want_name = subject[len(SA_SUBJECT_PREFIX) :].partition(":")
     if name == want_name and namespace != want_namespace:
-        return edit_distance(namespace, want_namespace) == 1
-    return namespace == want_namespace and name != want_name and edit_distance(name, want_name) == 1
+        return one_edit_apart(namespace, want_namespace)
+    return namespace == want_namespace and name != want_name and one_edit_apart(name, want_name)
 
 
 def _fix_service_account(sa: ServiceAccount, part: str, value: str) -> FixIntent | None:

@@ -16,9 +16,10 @@ from typing import Any
 from irsalint.checks.base import Hit, entity_of, rendering_of
 from irsalint.checks.labels import join_some, quoted, role_label, sa_label, workload_label
 from irsalint.graph import IrsaGraph, MatchStatus
-from irsalint.iam import edit_distance, is_positive_string_operator, service_account_claims, trust_admits
+from irsalint.iam import is_positive_string_operator, service_account_claims, trust_admits
 from irsalint.model import Annotation, IamRole, Location, ServiceAccount, Workload
 from irsalint.placeholders import has_placeholder
+from irsalint.suggest import edit_distance
 
 DOMAIN = "eks.amazonaws.com"
 ROLE_ARN = f"{DOMAIN}/role-arn"

@@ -21,42 +21,33 @@ def iter_expressions(body: Body) -> Iterator[Expr]:
         yield from iter_expressions(block.body)
 
 
-def iter_traversals(expr: Expr) -> Iterator[Traversal]:
+def mentions(expr: Expr) -> tuple[list[Traversal], list[str]]:
+    """Every traversal (those an Opaque keeps included) and every literal text of a template
+    inside an expression, in one walk."""
+    traversals: list[Traversal] = []
+    literals: list[str] = []
     stack: list[Expr] = [expr]
     while stack:
         current = stack.pop()
         if isinstance(current, Traversal):
-            yield current
+            traversals.append(current)
         elif isinstance(current, Template):
-            stack.extend(p for p in current.parts if not isinstance(p, str))
-        elif isinstance(current, TupleExpr):
-            stack.extend(current.items)
-        elif isinstance(current, ObjectExpr):
-            for item in current.items:
-                stack.extend((item.key, item.value))
-        elif isinstance(current, Call):
-            stack.extend(current.args)
-        elif isinstance(current, Opaque):
-            yield from current.references
-
-
-def iter_literals(expr: Expr) -> Iterator[str]:
-    stack: list[Expr] = [expr]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Template):
             for part in current.parts:
                 if isinstance(part, str):
-                    yield part
+                    literals.append(part)
                 else:
                     stack.append(part)
         elif isinstance(current, TupleExpr):
             stack.extend(current.items)
         elif isinstance(current, ObjectExpr):
             for item in current.items:
-                stack.extend((item.key, item.value))
+                stack.append(item.key)
+                stack.append(item.value)
         elif isinstance(current, Call):
             stack.extend(current.args)
+        elif isinstance(current, Opaque):
+            traversals.extend(current.references)
+    return traversals, literals
 
 
 def role_uses(files: Iterable[TfFile], instances: Sequence[Scope]) -> tuple[dict[str, tuple[Location, ...]], tuple[str, ...]]:
@@ -83,10 +74,9 @@ def _file_uses(
         if block.type == "resource" and block.labels[:1] and block.labels[0] in ATTACHMENT_RESOURCES:
             continue
         for expr in iter_expressions(block.body):
-            for literal in iter_literals(expr):
-                if ":role/" in literal:
-                    literals.add(literal)
-            for traversal in iter_traversals(expr):
+            traversals, texts = mentions(expr)
+            literals.update(text for text in texts if ":role/" in text)
+            for traversal in traversals:
                 if traversal.root in ("aws_iam_role", "module") and traversal.steps and isinstance(traversal.steps[0], str):
                     address = f"{traversal.root}.{traversal.steps[0]}"
                     if address == own:
