@@ -7,6 +7,15 @@ from collections.abc import Iterable
 
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance (insertions, deletions, substitutions), case-sensitive."""
+    # A common prefix and suffix never change the distance: trust subjects share
+    # "system:serviceaccount:", which would otherwise dominate the quadratic table.
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start : len(a) - end], b[start : len(b) - end]
     if len(a) < len(b):
         a, b = b, a
     previous = list(range(len(b) + 1))
