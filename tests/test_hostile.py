@@ -195,14 +195,14 @@ def test_unreadable_file_is_a_skip_note(tmp_path: Path, monkeypatch: pytest.Monk
     locked = tmp_path / "locked.yaml"
     locked.write_text(DEFECT_SA.format(name="locked"))
     (tmp_path / "ok.yaml").write_text(DEFECT_SA.format(name="ok"))
-    real_open = open
+    real_open = os.open  # files are read with os.open/os.read (irsalint.load.reading)
 
     def denied(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file) == str(locked):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", denied)
+    monkeypatch.setattr(os, "open", denied)
     result = load_path("locked.yaml", str(locked), "yaml")
     assert isinstance(result, SkipNote) and "Permission denied" in result.reason
     monkeypatch.chdir(tmp_path)

@@ -36,3 +36,28 @@ def test_no_memory_mapping_per_file(tmp_path: Path) -> None:
 
 def _mappings() -> int:
     return len(Path("/proc/self/maps").read_text().splitlines())
+
+
+def test_short_reads_are_completed_up_to_the_end() -> None:
+    """os.read may return less than asked (a pipe, a FUSE file system): the reader asks again."""
+    import os
+    import threading
+    import time
+
+    from irsalint.load.reading import _read_up_to
+
+    reader, writer = os.pipe()
+
+    def write_in_pieces() -> None:
+        for piece in (b"kind: ", b"ServiceAccount", b"\n"):
+            os.write(writer, piece)
+            time.sleep(0.05)
+        os.close(writer)
+
+    thread = threading.Thread(target=write_in_pieces)
+    thread.start()
+    try:
+        assert _read_up_to(reader, 100) == b"kind: ServiceAccount\n"  # stops at the end, short of 100
+    finally:
+        thread.join()
+        os.close(reader)
