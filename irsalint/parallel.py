@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import select
+import signal
+import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -71,34 +75,41 @@ def shares(sizes: Sequence[int], cheap: Sequence[bool], processes: int) -> list[
 def map_forked(function: Callable[[int], T], sizes: Sequence[int], cheap: Sequence[bool], jobs: int) -> list[T]:
     """[function(i) for i in range(len(sizes))], split over forked processes when that pays."""
     processes = process_count(jobs, sum(sizes))
-    context = _fork_context()
-    if processes <= 1 or context is None or len(sizes) < processes:
+    if processes <= 1 or not hasattr(os, "fork") or len(sizes) < processes:
         return [function(i) for i in range(len(sizes))]
     mine, *theirs = shares(sizes, cheap, processes)
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered is inherited (and never written twice)
-        with contextlib.suppress(Exception):
-            stream.flush()
-    started = []
+    _flush_standard_streams()
+    started: list[tuple[list[int], int | None, int | None]] = []  # (share, pipe, pid): None when not forked
     for share in theirs:
-        reader, writer = context.Pipe(duplex=False)
-        helper = context.Process(target=_helper, args=(writer, function, share), daemon=True)
-        helper.start()
-        writer.close()
-        started.append((share, reader, helper))
+        reader, writer = os.pipe()
+        try:
+            child = os.fork()
+        except OSError:  # out of processes or memory: this share is done here
+            os.close(reader)
+            os.close(writer)
+            started.append((share, None, None))
+            continue
+        if child == 0:  # pragma: no cover - the child (coverage does not follow a fork)
+            os.close(reader)
+            _helper(writer, function, share)
+        os.close(writer)
+        started.append((share, reader, child))
     began = time.monotonic()
     results: dict[int, T] = {i: function(i) for i in mine}
     # A helper's share costs about what ours did: one that is still busy long after is stuck.
     deadline = time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
-    for share, reader, helper in started:
+    for share, pipe, pid in started:
         try:
-            results.update(zip(share, _receive(reader, helper, deadline)))
+            if pipe is None:
+                raise OSError("not forked")
+            results.update(zip(share, _receive(pipe, deadline)))
         except Exception:  # noqa: BLE001 - the helper died or hung: do its share here
             results.update((i, function(i)) for i in share)
         finally:
-            reader.close()
-            if helper.is_alive():
-                helper.kill()
-            helper.join()
+            if pipe is not None:
+                os.close(pipe)
+            if pid is not None:
+                _reap(pid)
     return [results[i] for i in range(len(sizes))]
 
 
@@ -114,9 +125,7 @@ def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -
     if process_count(jobs, total_bytes) <= 1 or not hasattr(os, "fork"):
         function()
         return lambda: None
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered is inherited (and never written twice)
-        with contextlib.suppress(Exception):
-            stream.flush()
+    _flush_standard_streams()
     try:
         child = os.fork()
     except OSError:  # out of processes or memory: do it here
@@ -135,42 +144,64 @@ def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -
         deadline = time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
         while os.waitpid(child, os.WNOHANG) == (0, 0):
             if time.monotonic() > deadline:
-                with contextlib.suppress(OSError):
-                    os.kill(child, 9)
-                os.waitpid(child, 0)
+                _reap(child)
                 return
             time.sleep(0.005)
 
     return wait
 
 
-def _receive(reader: Any, helper: Any, deadline: float) -> Any:
-    """The helper's results; EOFError when it exited without them, TimeoutError past the deadline."""
-    while not reader.poll(0.5):
-        if not helper.is_alive() and not reader.poll(0):
-            raise EOFError("the helper exited without its results")
-        if time.monotonic() > deadline:
+def _receive(reader: int, deadline: float) -> Any:
+    """The helper's results, read from its pipe: EOFError when it exited without sending them all
+    (the length it announced is checked), TimeoutError past the deadline."""
+    poller = select.poll()
+    poller.register(reader, select.POLLIN)
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             raise TimeoutError("the helper takes too long")
-    return reader.recv()
+        if not poller.poll(min(remaining, 0.5) * 1000):
+            continue
+        chunk = os.read(reader, 1 << 20)
+        if not chunk:  # the helper closed its end: finished, or died
+            break
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if len(data) < _LENGTH.size or _LENGTH.unpack_from(data)[0] != len(data) - _LENGTH.size:
+        raise EOFError("the helper exited without its results")
+    return pickle.loads(memoryview(data)[_LENGTH.size :])  # noqa: S301 - our own forked child's
 
 
-def _helper(writer: Any, function: Callable[[int], object], share: Sequence[int]) -> None:
+_LENGTH = struct.Struct("<Q")  # the helper's message: its length, then its pickle
+
+
+def _helper(writer: int, function: Callable[[int], object], share: Sequence[int]) -> NoReturn:
     """Runs in the forked child. It leaves with os._exit, skipping the interpreter's exit work:
     flushing the standard streams could wait forever on a lock another thread of the parent held
     at the fork (the progress line)."""
     code = 1
     try:
-        writer.send([function(i) for i in share])
-        writer.close()
+        payload = pickle.dumps([function(i) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(_LENGTH.pack(len(payload)) + payload)
+        while view:
+            view = view[os.write(writer, view) :]
+        os.close(writer)
         code = 0
     finally:
         os._exit(code)
 
 
-def _fork_context() -> Any:
-    import multiprocessing
+def _reap(child: int) -> None:
+    """Collect a helper's exit; one still running (it hung, or is only now leaving) is killed."""
+    with contextlib.suppress(OSError):
+        if os.waitpid(child, os.WNOHANG) == (0, 0):
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
 
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork: one process
-        return None
+
+def _flush_standard_streams() -> None:
+    """Before a fork: nothing buffered is inherited (and so never written twice)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
