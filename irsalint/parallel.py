@@ -19,7 +19,8 @@ import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -79,35 +80,24 @@ def map_forked(function: Callable[[int], T], sizes: Sequence[int], cheap: Sequen
         return [function(i) for i in range(len(sizes))]
     mine, *theirs = shares(sizes, cheap, processes)
     _flush_standard_streams()
-    started: list[tuple[list[int], int | None, int | None]] = []  # (share, pipe, pid): None when not forked
+    started: list[tuple[list[int], int, int | None]] = []  # (share, pipe, pid): pid None when the fork failed
     for share in theirs:
         reader, writer = os.pipe()
-        try:
-            child = os.fork()
-        except OSError:  # out of processes or memory: this share is done here
-            os.close(reader)
-            os.close(writer)
-            started.append((share, None, None))
-            continue
-        if child == 0:  # pragma: no cover - the child (coverage does not follow a fork)
-            os.close(reader)
-            _helper(writer, function, share)
+        started.append((share, reader, _fork(partial(_send_results, reader, writer, function, share))))
         os.close(writer)
-        started.append((share, reader, child))
     began = time.monotonic()
     results: dict[int, T] = {i: function(i) for i in mine}
     # A helper's share costs about what ours did: one that is still busy long after is stuck.
-    deadline = time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
+    deadline = _deadline(began)
     for share, pipe, pid in started:
         try:
-            if pipe is None:
-                raise OSError("not forked")
+            if pid is None:
+                raise OSError("not forked")  # out of processes or memory
             results.update(zip(share, _receive(pipe, deadline)))
-        except Exception:  # noqa: BLE001 - the helper died or hung: do its share here
+        except Exception:  # noqa: BLE001 - the helper died, hung or never started: do its share here
             results.update((i, function(i)) for i in share)
         finally:
-            if pipe is not None:
-                os.close(pipe)
+            os.close(pipe)
             if pid is not None:
                 _reap(pid)
     return [results[i] for i in range(len(sizes))]
@@ -126,22 +116,14 @@ def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -
         function()
         return lambda: None
     _flush_standard_streams()
-    try:
-        child = os.fork()
-    except OSError:  # out of processes or memory: do it here
+    child = _fork(function)
+    if child is None:  # out of processes or memory: do it here
         function()
         return lambda: None
-    if child == 0:  # pragma: no cover - the child (coverage does not follow a fork)
-        code = 1
-        try:
-            function()
-            code = 0
-        finally:
-            os._exit(code)
     began = time.monotonic()
 
     def wait() -> None:
-        deadline = time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
+        deadline = _deadline(began)
         while os.waitpid(child, os.WNOHANG) == (0, 0):
             if time.monotonic() > deadline:
                 _reap(child)
@@ -176,20 +158,38 @@ def _receive(reader: int, deadline: float) -> Any:
 _LENGTH = struct.Struct("<Q")  # the helper's message: its length, then its pickle
 
 
-def _helper(writer: int, function: Callable[[int], object], share: Sequence[int]) -> NoReturn:
-    """Runs in the forked child. It leaves with os._exit, skipping the interpreter's exit work:
-    flushing the standard streams could wait forever on a lock another thread of the parent held
-    at the fork (the progress line)."""
-    code = 1
+def _fork(work: Callable[[], object]) -> int | None:
+    """A child process that runs work() and leaves with os._exit (status 0 once work returned), or
+    None when the fork failed. os._exit skips the interpreter's exit work: flushing the standard
+    streams could wait forever on a lock another thread of the parent held at the fork (the
+    progress line)."""
     try:
-        payload = pickle.dumps([function(i) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(_LENGTH.pack(len(payload)) + payload)
-        while view:
-            view = view[os.write(writer, view) :]
-        os.close(writer)
-        code = 0
-    finally:
-        os._exit(code)
+        child = os.fork()
+    except OSError:
+        return None
+    if child == 0:  # pragma: no cover - the child (coverage does not follow a fork)
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    return child
+
+
+def _send_results(reader: int, writer: int, function: Callable[[int], object], share: Sequence[int]) -> None:
+    """In a helper: its share's results through the pipe, as one length-prefixed pickle."""
+    os.close(reader)
+    payload = pickle.dumps([function(i) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while view:
+        view = view[os.write(writer, view) :]
+    os.close(writer)
+
+
+def _deadline(began: float) -> float:
+    """When a helper that started with this process's own work at `began` counts as stuck."""
+    return time.monotonic() + max(MIN_PATIENCE_SECONDS, PATIENCE_FACTOR * (time.monotonic() - began))
 
 
 def _reap(child: int) -> None:

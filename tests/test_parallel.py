@@ -108,3 +108,18 @@ def test_background_work_that_hangs_is_killed(monkeypatch) -> None:
     began = time.monotonic()
     wait()
     assert time.monotonic() - began < 10
+
+
+def test_a_fork_that_fails_leaves_the_work_to_this_process(monkeypatch, tmp_path) -> None:
+    from irsalint.parallel import in_background
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    sizes = [MIN_PARALLEL_BYTES] * 6
+    assert map_forked(lambda i: i * 3, sizes, [True] * 6, jobs=3) == [i * 3 for i in range(6)]
+    marker = tmp_path / "done"
+    wait = in_background(lambda: marker.write_text("here"), jobs=2, total_bytes=10)
+    assert marker.read_text() == "here"
+    wait()
