@@ -1,7 +1,8 @@
 """Project -> IrsaGraph: Workload -> ServiceAccount -> role-arn -> IAM role -> policies.
 
 The links are computed once here (annotation-to-role matching per SPEC §3.3, attachments to
-roles, policies to documents) and frozen into a networkx DiGraph; checks only read it."""
+roles, policies to documents); checks only read them. `IrsaGraph.graph` is the same records and
+links as a frozen networkx DiGraph, built when first asked for (docs/design.md, "The graph")."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any, TypeVar, Union
 
 from irsalint.iam import (
@@ -93,8 +95,6 @@ class AttachedDocument:
 
 class IrsaGraph:
     def __init__(self, project: Project, clusters: Mapping[str, tuple[str, tuple[str, ...]]] | None = None) -> None:
-        import networkx as nx
-
         self.project = project
         self.clusters = clusters or {}
         facts = project.terraform
@@ -132,20 +132,23 @@ class IrsaGraph:
         for sa in self.service_accounts:
             if isinstance(sa.namespace, str) and isinstance(sa.name, str):
                 self._sa_by_name[(sa.namespace, sa.name)].append(sa)
-        graph = nx.DiGraph()
-        # Bulk inserts: one networkx call per kind instead of one per node (4x faster on 10k nodes).
+        # The links, once: the checks read them from these dicts; `graph` turns the same records and
+        # edges into a networkx DiGraph on first use, so a lint run never pays networkx's import
+        # (~75 ms, 8% of a cold run on the 1k-service bench corpus) for two predecessor lookups.
         records: list[Any] = [*facts.roles, *facts.policies, *self.service_accounts, *self.workloads]
-        graph.add_nodes_from((record.id, {"data": record}) for record in records)
-        edges: list[tuple[str, str, dict[str, Edge]]] = []
+        self._records: dict[str, Any] = {record.id: record for record in records}
+        edges: list[tuple[str, str, Edge]] = []
         for sa in self.service_accounts:
-            edges.extend((sa.id, role_id, {"kind": Edge.ANNOTATES}) for role_id in self.sa_matches[sa.id].role_ids)
+            edges.extend((sa.id, role_id, Edge.ANNOTATES) for role_id in self.sa_matches[sa.id].role_ids)
         for workload in self.workloads:
             for sa in self.service_accounts_of_workload(workload):
-                edges.append((workload.id, sa.id, {"kind": Edge.RUNS_AS}))
+                edges.append((workload.id, sa.id, Edge.RUNS_AS))
         for role_id, policy_ids in self._attached_policy_ids.items():
-            edges.extend((role_id, policy_id, {"kind": Edge.ATTACHES}) for policy_id in sorted(policy_ids))
-        graph.add_edges_from(edges)
-        self.graph = nx.freeze(graph)
+            edges.extend((role_id, policy_id, Edge.ATTACHES) for policy_id in sorted(policy_ids))
+        self.edges: tuple[tuple[str, str, Edge], ...] = tuple(edges)
+        self._predecessors: dict[str, set[str]] = defaultdict(set)
+        for source, target, _ in edges:
+            self._predecessors[target].add(source)
 
     def derived(self, name: str, compute: Callable[[], T]) -> T:
         """A value computed from the graph alone, once per run however many rules read it (the
@@ -350,12 +353,25 @@ class IrsaGraph:
             if self.sa_matches[sa.id].status is not MatchStatus.NONE:
                 yield sa
 
+    @cached_property
+    def graph(self) -> Any:
+        """The links as a frozen networkx DiGraph: every record a node (its record under "data"),
+        every link an edge (its Edge under "kind"). Built on first use, from the same records and
+        edges the checks read."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        # Bulk inserts: one networkx call per kind instead of one per node (4x faster on 10k nodes).
+        graph.add_nodes_from((record_id, {"data": record}) for record_id, record in self._records.items())
+        graph.add_edges_from((source, target, {"kind": kind}) for source, target, kind in self.edges)
+        return nx.freeze(graph)
+
     def workloads_of(self, sa: ServiceAccount) -> list[Workload]:
-        return [self.graph.nodes[w]["data"] for w in sorted(self.graph.predecessors(sa.id))]
+        return [self._records[w] for w in sorted(self._predecessors.get(sa.id, ()))]
 
     def service_accounts_of_role(self, role_id: str) -> list[ServiceAccount]:
-        return [self.graph.nodes[s]["data"] for s in sorted(self.graph.predecessors(role_id))
-                if isinstance(self.graph.nodes[s]["data"], ServiceAccount)]
+        return [self._records[s] for s in sorted(self._predecessors.get(role_id, ()))
+                if isinstance(self._records[s], ServiceAccount)]
 
     def service_account_named(self, namespace: Str, name: Str) -> list[ServiceAccount]:
         """Every scanned ServiceAccount of that namespace and name, in any scope."""

@@ -98,3 +98,37 @@ def test_graph_takes_no_cache(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "ServiceAccount team-a/api" in proc.stdout
     assert not (tmp_path / ".irsalint_cache").exists()
+
+
+def test_the_networkx_graph_holds_the_links_the_checks_read():
+    """`IrsaGraph.graph` (built on first use) and the checks' lookups are one set of links."""
+    from irsalint.graph import Edge
+    from irsalint.model import ServiceAccount
+
+    result = lint([str(FIXTURES / "seed")], load_rules(), LintOptions(jobs=1))
+    graph = IrsaGraph(result.project)
+    digraph = graph.graph
+    assert digraph is graph.graph and digraph.number_of_edges() == len(graph.edges) > 0
+    kinds = {kind for _, _, kind in digraph.edges(data="kind")}
+    assert {Edge.RUNS_AS, Edge.ANNOTATES} <= kinds
+    for sa in graph.service_accounts:
+        from_digraph = sorted(w for w, _, kind in digraph.in_edges(sa.id, data="kind") if kind is Edge.RUNS_AS)
+        assert [w.id for w in graph.workloads_of(sa)] == from_digraph
+    for role_id in graph.roles:
+        annotating = sorted(s for s in digraph.predecessors(role_id)
+                            if isinstance(digraph.nodes[s]["data"], ServiceAccount))
+        assert [sa.id for sa in graph.service_accounts_of_role(role_id)] == annotating
+    assert any(graph.service_accounts_of_role(role_id) for role_id in graph.roles)
+    assert any(graph.workloads_of(sa) for sa in graph.service_accounts)
+
+
+def test_a_lint_run_does_not_import_networkx():
+    """networkx costs ~75 ms to import; only `IrsaGraph.graph` needs it (docs/design.md)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom irsalint.engine import LintOptions, lint\nfrom irsalint.rules import load_rules\n"
+             f"result = lint([{str(FIXTURES / 'rules' / 'IRSA001' / 'bad')!r}], load_rules(), LintOptions(jobs=1, cache=False))\n"
+             "assert result.findings\nprint('networkx' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"
