@@ -18,9 +18,9 @@ import signal
 import struct
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -48,12 +48,13 @@ def process_count(jobs: int, total_bytes: int) -> int:
     return max(1, min(MAX_AUTO_PROCESSES, available_cpus()))
 
 
-def shares(sizes: Sequence[int], cheap: Sequence[bool], processes: int) -> list[list[int]]:
-    """Item indices per process, the main process first: about equal cost each; the main process
-    takes the items that are costly to send back (`cheap` False) before any cheap one."""
+def shares(sizes: Sequence[int], cheap: Sequence[bool], processes: int, reserve: float = 0) -> list[list[int]]:
+    """Item indices per process, the main process first: about equal cost each, counting `reserve`
+    (other work the main process has meanwhile) as part of its own; the main process takes the
+    items that are costly to send back (`cheap` False) before any cheap one."""
     if processes <= 1:
         return [list(range(len(sizes)))]
-    target = sum(sizes) / processes
+    target = (sum(sizes) + reserve) / processes - reserve
     by_size = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
     mine: list[int] = []
     held = 0
@@ -73,34 +74,139 @@ def shares(sizes: Sequence[int], cheap: Sequence[bool], processes: int) -> list[
     return [sorted(mine), *(sorted(share) for share in helpers)]
 
 
-def map_forked(function: Callable[[int], T], sizes: Sequence[int], cheap: Sequence[bool], jobs: int) -> list[T]:
-    """[function(i) for i in range(len(sizes))], split over forked processes when that pays."""
+def map_forked(
+    function: Callable[[int], T],
+    sizes: Sequence[int],
+    cheap: Sequence[bool],
+    jobs: int,
+    early: Sequence[bool] | None = None,
+    meanwhile: Callable[[dict[int, T]], object] | None = None,
+    reserve: float = 0,
+) -> list[T]:
+    """[function(i) for i in range(len(sizes))], split over forked processes when that pays.
+
+    Every process does its `early` items first, and a helper sends their results as soon as they
+    are done. `meanwhile` (given the early items' results by index) runs here once all of them are
+    known, while the helpers go on with the rest; `reserve` is its cost in the units of `sizes`,
+    which this process takes off its own share."""
+    count = len(sizes)
+    is_early = list(early) if early is not None else [False] * count
     processes = process_count(jobs, sum(sizes))
-    if processes <= 1 or not hasattr(os, "fork") or len(sizes) < processes:
-        return [function(i) for i in range(len(sizes))]
-    mine, *theirs = shares(sizes, cheap, processes)
+    if processes <= 1 or not hasattr(os, "fork") or count < processes:
+        first, rest = _batches(range(count), is_early)
+        results = {i: function(i) for i in first}
+        if meanwhile is not None:
+            meanwhile(dict(results))
+        results.update((i, function(i)) for i in rest)
+        return [results[i] for i in range(count)]
+    mine, *theirs = shares(sizes, cheap, processes, reserve)
     _flush_standard_streams()
-    started: list[tuple[list[int], int, int | None]] = []  # (share, pipe, pid): pid None when the fork failed
+    helpers: list[_Helper[T]] = []
     for share in theirs:
         reader, writer = os.pipe()
-        started.append((share, reader, _fork(partial(_send_results, reader, writer, function, share))))
+        _widen(writer)
+        batches = _batches(share, is_early)
+        helpers.append(_Helper(batches, reader, _fork(partial(_send_results, reader, writer, function, batches))))
         os.close(writer)
     began = time.monotonic()
-    results: dict[int, T] = {i: function(i) for i in mine}
-    # A helper's share costs about what ours did: one that is still busy long after is stuck.
-    deadline = _deadline(began)
-    for share, pipe, pid in started:
+    results = {}
+    for batch in (0, 1):
+        for position, i in enumerate(_batches(mine, is_early)[batch]):
+            results[i] = function(i)
+            if position % 8 == 7:  # take in what the helpers sent so far: a full pipe would stall them
+                for helper in helpers:
+                    helper.inbox.pump()
+        # A helper's share costs about what ours did: one that is still busy long after is stuck.
+        deadline = _deadline(began)
+        for helper in helpers:
+            helper.collect(batch, results, function, deadline)
+        if batch == 0 and meanwhile is not None:
+            meanwhile({i: results[i] for i in range(count) if is_early[i]})
+    return [results[i] for i in range(count)]
+
+
+def _batches(items: Iterable[int], is_early: Sequence[bool]) -> tuple[list[int], list[int]]:
+    first: list[int] = []
+    rest: list[int] = []
+    for i in items:
+        (first if is_early[i] else rest).append(i)
+    return first, rest
+
+
+class _Helper(Generic[T]):
+    """One forked helper: its two batches of items, and the pipe its results come through."""
+
+    def __init__(self, batches: tuple[list[int], list[int]], reader: int, pid: int | None) -> None:
+        self.batches = batches
+        self.inbox = _Inbox(reader)
+        self.pid = pid
+        self.failed = pid is None  # out of processes or memory: never started
+
+    def collect(self, batch: int, results: dict[int, T], function: Callable[[int], T], deadline: float) -> None:
+        """The helper's results of one batch into `results`; when it died, hung or never started,
+        the batch is done here instead. After the last batch the helper is reaped."""
+        items = self.batches[batch]
         try:
-            if pid is None:
-                raise OSError("not forked")  # out of processes or memory
-            results.update(zip(share, _receive(pipe, deadline)))
+            if self.failed:
+                raise OSError("no helper")
+            results.update(zip(items, self.inbox.message(deadline), strict=True))
         except Exception:  # noqa: BLE001 - the helper died, hung or never started: do its share here
-            results.update((i, function(i)) for i in share)
-        finally:
-            os.close(pipe)
-            if pid is not None:
-                _reap(pid)
-    return [results[i] for i in range(len(sizes))]
+            self.failed = True
+            results.update((i, function(i)) for i in items)
+        if batch == 1 or self.failed:
+            self.inbox.close()
+            if self.pid is not None:
+                _reap(self.pid)
+                self.pid = None
+
+
+class _Inbox:
+    """A helper's messages (each its length, then its pickle), read as they arrive."""
+
+    def __init__(self, reader: int) -> None:
+        self.reader = reader
+        self.buffer = bytearray()
+        self.ended = False  # the helper closed its end: finished, or died
+        self.closed = False
+        os.set_blocking(reader, False)
+
+    def pump(self) -> None:
+        """Read what has arrived, without waiting."""
+        while not self.ended and not self.closed:
+            try:
+                chunk = os.read(self.reader, 1 << 20)
+            except BlockingIOError:
+                return
+            if chunk:
+                self.buffer += chunk
+            else:
+                self.ended = True
+
+    def message(self, deadline: float) -> Any:
+        """The next whole message: EOFError when the helper exited without sending it all,
+        TimeoutError past the deadline."""
+        poller = select.poll()
+        poller.register(self.reader, select.POLLIN)
+        while True:
+            self.pump()
+            if len(self.buffer) >= _LENGTH.size:
+                end = _LENGTH.size + _LENGTH.unpack_from(self.buffer)[0]
+                if len(self.buffer) >= end:
+                    with memoryview(self.buffer) as view, view[_LENGTH.size : end] as payload:
+                        value = pickle.loads(payload)  # noqa: S301 - our own forked child's
+                    del self.buffer[:end]
+                    return value
+            if self.ended:
+                raise EOFError("the helper exited without its results")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the helper takes too long")
+            poller.poll(min(remaining, 0.5) * 1000)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self.reader)
 
 
 MIN_PATIENCE_SECONDS = 30.0
@@ -133,28 +239,6 @@ def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -
     return wait
 
 
-def _receive(reader: int, deadline: float) -> Any:
-    """The helper's results, read from its pipe: EOFError when it exited without sending them all
-    (the length it announced is checked), TimeoutError past the deadline."""
-    poller = select.poll()
-    poller.register(reader, select.POLLIN)
-    chunks: list[bytes] = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the helper takes too long")
-        if not poller.poll(min(remaining, 0.5) * 1000):
-            continue
-        chunk = os.read(reader, 1 << 20)
-        if not chunk:  # the helper closed its end: finished, or died
-            break
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    if len(data) < _LENGTH.size or _LENGTH.unpack_from(data)[0] != len(data) - _LENGTH.size:
-        raise EOFError("the helper exited without its results")
-    return pickle.loads(memoryview(data)[_LENGTH.size :])  # noqa: S301 - our own forked child's
-
-
 _LENGTH = struct.Struct("<Q")  # the helper's message: its length, then its pickle
 
 
@@ -177,14 +261,29 @@ def _fork(work: Callable[[], object]) -> int | None:
     return child
 
 
-def _send_results(reader: int, writer: int, function: Callable[[int], object], share: Sequence[int]) -> None:
-    """In a helper: its share's results through the pipe, as one length-prefixed pickle."""
+def _send_results(
+    reader: int, writer: int, function: Callable[[int], object], batches: tuple[list[int], list[int]]
+) -> None:
+    """In a helper: each batch's results through the pipe, as one length-prefixed pickle each."""
     os.close(reader)
-    payload = pickle.dumps([function(i) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(_LENGTH.pack(len(payload)) + payload)
-    while view:
-        view = view[os.write(writer, view) :]
+    for batch in batches:
+        payload = pickle.dumps([function(i) for i in batch], protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(_LENGTH.pack(len(payload)) + payload)
+        while view:
+            view = view[os.write(writer, view) :]
     os.close(writer)
+
+
+_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process (fs.pipe-max-size)
+
+
+def _widen(writer: int) -> None:
+    """A helper's pipe buffer at 1 MB where Linux allows (else 64 KB): a batch of results then fits,
+    and the helper goes on without waiting for this process to read it."""
+    with contextlib.suppress(OSError, ImportError, AttributeError):  # not Linux, or over the ceiling
+        import fcntl
+
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
 def _deadline(began: float) -> float:

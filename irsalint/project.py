@@ -68,11 +68,35 @@ class Rendering:
     top: str | None = None  # the directory of the top-level kustomization that renders it
 
 
+
+@dataclass(frozen=True, slots=True)
+class TerraformPart:
+    """The Terraform side of a project, worked out from the Terraform files alone: the engine
+    builds it while the manifests are still loading (irsalint.parallel.map_forked's `meanwhile`)."""
+
+    files: tuple[TfFile, ...]
+    facts: TerraformFacts
+
+
+def terraform_part(files: Sequence[TfFile], base: Path | None = None) -> TerraformPart:
+    return TerraformPart(tuple(files), build_terraform_facts(files, str(base) if base else None))
+
+
 def build_project(
-    results: Sequence[LoadResult], extra_skips: Iterable[SkipNote] = (), base: Path | None = None
+    results: Sequence[LoadResult],
+    extra_skips: Iterable[SkipNote] = (),
+    base: Path | None = None,
+    terraform: TerraformPart | None = None,
 ) -> Project:
+    """`terraform`: the Terraform side already built, used when it was built from exactly these
+    results' Terraform files (else it is built here)."""
     k8s_files = [r for r in results if isinstance(r, K8sFile)]
     tf_files = [r for r in results if isinstance(r, TfFile)]
+    if terraform is not None and len(terraform.files) == len(tf_files) and all(
+            a is b for a, b in zip(terraform.files, tf_files)):
+        facts = terraform.facts
+    else:
+        facts = build_terraform_facts(tf_files, str(base) if base else None)  # resolves templatefile() paths
     renderings = kustomize_renderings(k8s_files)
     sas: list[ServiceAccount] = []
     workloads: list[Workload] = []
@@ -87,7 +111,6 @@ def build_project(
             objects.extend(
                 replace(o, namespace=rendering.namespace) if rendering.namespace else o for o in k8s.objects
             )
-    facts = build_terraform_facts(tf_files, str(base) if base else None)  # resolves templatefile() paths
     manifest_roles = tuple(role for k8s in k8s_files for role in k8s.roles)
     if manifest_roles:  # eksctl ClusterConfig and CloudFormation roles join the Terraform ones
         uses = dict(facts.role_uses)

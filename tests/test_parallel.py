@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -123,3 +124,55 @@ def test_a_fork_that_fails_leaves_the_work_to_this_process(monkeypatch, tmp_path
     wait = in_background(lambda: marker.write_text("here"), jobs=2, total_bytes=10)
     assert marker.read_text() == "here"
     wait()
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_meanwhile_sees_every_early_result_once_before_the_rest_is_waited_for(jobs: int) -> None:
+    """Early items (Terraform) come first everywhere; `meanwhile` gets all of their results, and
+    the late ones are still right after it."""
+    sizes = [MIN_PARALLEL_BYTES // 4] * 30
+    early = [i % 3 == 0 for i in range(30)]
+    calls: list[dict[int, tuple[int, int]]] = []
+    parent = os.getpid()
+
+    def meanwhile(results: dict[int, tuple[int, int]]) -> None:
+        assert os.getpid() == parent
+        calls.append(dict(results))
+
+    results = map_forked(lambda i: (i, os.getpid()), sizes, [not e for e in early], jobs, early, meanwhile)
+    assert [r[0] for r in results] == list(range(30))
+    assert len(calls) == 1 and sorted(calls[0]) == [i for i in range(30) if early[i]]
+    assert all(calls[0][i] == results[i] for i in calls[0])
+    assert len({pid for _, pid in results}) == jobs  # every process took a share
+
+
+def test_a_helper_that_dies_after_its_early_batch_has_its_late_items_done_here() -> None:
+    parent = os.getpid()
+    early = [i < 4 for i in range(12)]
+
+    def load(index: int) -> int:
+        if os.getpid() != parent and not early[index]:
+            os._exit(1)  # killed between its two batches
+        return index * 5
+
+    seen: list[list[int]] = []
+    sizes = [MIN_PARALLEL_BYTES] * 12
+    results = map_forked(load, sizes, [True] * 12, 2, early, lambda got: seen.append(sorted(got)))
+    assert results == [i * 5 for i in range(12)] and seen == [[0, 1, 2, 3]]
+
+
+def test_results_bigger_than_a_pipe_buffer_arrive_whole() -> None:
+    """Several MB per helper: the main process takes them in while it works, no helper stalls."""
+    sizes = [MIN_PARALLEL_BYTES] * 8
+    early = [i % 2 == 0 for i in range(8)]
+    results = map_forked(lambda i: bytes([i]) * 3_000_000, sizes, [True] * 8, 2, early, lambda got: None)
+    assert [len(r) for r in results] == [3_000_000] * 8 and [r[:1] for r in results] == [bytes([i]) for i in range(8)]
+
+
+def test_the_main_process_takes_its_reserve_off_its_share() -> None:
+    sizes = [10] * 20
+    cheap = [False] * 20
+    mine, theirs = shares(sizes, cheap, 2, reserve=40)
+    assert len(mine) == 8 and len(theirs) == 12  # (200 + 40) / 2 - 40 = 80 of work here
+    only_theirs, rest = shares(sizes, cheap, 2, reserve=1000)
+    assert only_theirs == [] and len(rest) == 20

@@ -64,3 +64,26 @@ resource "aws_iam_role" "api" {
     tfvars = load_terraform("env/terraform.tfvars", 'env = "production"\n')
     [role] = build_terraform_facts([main, tfvars]).roles
     assert (role.name, role.path) == ("payments-api-production", "/irsa/")
+
+
+def test_the_terraform_side_built_early_is_used_only_for_the_same_files() -> None:
+    """The engine builds the Terraform side while manifests load (project.terraform_part):
+    build_project takes it only when it came from exactly the results' Terraform files."""
+    from pathlib import Path
+
+    from irsalint.discover import discover
+    from irsalint.engine import LintOptions, load_all
+    from irsalint.load.terraform import TfFile
+    from irsalint.project import build_project, terraform_part
+    from tests.helpers import FIXTURES
+
+    sources, notes, base = discover([str(FIXTURES / "seed")], (), None)
+    results = load_all(sources, LintOptions(jobs=1), Path(base))
+    files = [r for r in results if isinstance(r, TfFile)]
+    assert files
+    early = terraform_part(files, Path(base))
+    assert build_project(results, notes, Path(base), early).terraform is early.facts
+    stale = terraform_part(files[:-1], Path(base))  # one file short: built again from the results
+    rebuilt = build_project(results, notes, Path(base), stale)
+    assert rebuilt.terraform is not stale.facts and rebuilt == build_project(results, notes, Path(base))
+    assert rebuilt.terraform.roles and rebuilt.terraform != stale.facts
