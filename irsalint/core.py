@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, is_dataclass
+from dataclasses import MISSING, dataclass, is_dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Union
 
 
@@ -88,6 +89,41 @@ def _fields_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, .
         return lambda record: (only(record),)
     getter: Callable[[object], tuple[object, ...]] = operator.attrgetter(*names)
     return getter
+
+
+def fast_init(*classes: type) -> None:
+    """Give hot frozen slots dataclasses an __init__ that writes each slot through its descriptor.
+    The generated frozen one calls object.__setattr__ per field, twice the cost: Location(...)
+    0.62 -> 0.34 µs, and a 1k-service corpus builds ~140k records while loading (unpickling a
+    helper's results calls __init__ too). Same signature and defaults. Only for a frozen slots
+    dataclass without __post_init__, default factories and fields left out of __init__."""
+    for cls in classes:
+        fields = dataclass_fields(cls)
+        if (not cls.__dataclass_params__.frozen or "__slots__" not in cls.__dict__  # type: ignore[attr-defined]
+                or hasattr(cls, "__post_init__")
+                or any(not f.init or f.kw_only or f.default_factory is not MISSING for f in fields)):
+            raise TypeError(f"fast_init: {cls.__qualname__} is not a plain frozen slots dataclass")
+        namespace: dict[str, object] = {}
+        params: list[str] = []
+        lines: list[str] = []
+        for f in fields:
+            namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__  # the slot's member descriptor
+            if f.default is MISSING:
+                params.append(f.name)
+            else:
+                namespace[f"_default_{f.name}"] = f.default
+                params.append(f"{f.name}=_default_{f.name}")
+            lines.append(f"    _set_{f.name}(self, {f.name})\n")
+        source = f"def __init__(self, {', '.join(params)}):\n" + ("".join(lines) or "    pass\n")
+        exec(source, namespace)  # noqa: S102 - our own field names, as dataclasses itself does
+        init = namespace["__init__"]
+        init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+        init.__annotations__ = dict(cls.__init__.__annotations__)  # type: ignore[misc]
+        cls.__init__ = init  # type: ignore[misc]
+        FAST_RECORDS.append(cls)
+
+
+FAST_RECORDS: list[type] = []  # for the tests: every class fast_init gave its __init__
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -169,3 +205,4 @@ class SkipNote:
 for _record in [value for value in list(globals().values())
                 if isinstance(value, type) and is_dataclass(value) and value.__module__ == __name__]:
     _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
+fast_init(Location, Annotation, RoleRef, PolicyRef)

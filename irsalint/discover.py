@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from irsalint.core import SkipNote
+from irsalint.core import SkipNote, fast_init
 from irsalint.errors import UsageError
 from irsalint.ignorefiles import IgnoreRules
 
@@ -185,3 +185,4 @@ def _walk(
             notes.append(SkipNote(rel, f"cannot read: {error.strerror or error}"))
         except RuntimeError:  # symlink loop further down a path (Path.resolve, Python < 3.13)
             notes.append(SkipNote(rel, "symlink loop: not followed"))
+fast_init(SourceFile)

@@ -25,6 +25,7 @@ from irsalint.core import (
     SkipNote,
     Str,
     _Unknown,
+    fast_init,
     known,
     positional_reduce,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "Name",
     "Partial",
     "PolicyRef",
+    "fast_init",
     "positional_reduce",
     "ROLE_TARGET_TYPES",
     "RoleName",
@@ -324,3 +326,6 @@ class FargateSelector:
 for _record in [value for value in list(globals().values())
                 if isinstance(value, type) and is_dataclass(value) and value.__module__ == __name__]:
     _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
+# The records a 1k-service corpus builds thousands of (docs/design.md, "Start-up and exit").
+fast_init(Value, ValueList, Statement, Condition, PolicyDocument, Principal, ServiceAccount, Workload, EnvVar,
+          IamRole, ManagedPolicy, Attachment)

@@ -28,6 +28,7 @@ from irsalint.model import (
     Str,
     Value,
     ValueList,
+    fast_init,
 )
 from irsalint.resolve import Evaluator, to_template_string
 from irsalint.yamlutil import compose_all
@@ -96,6 +97,9 @@ class LMap:
             if key in keys:
                 return key_loc, value
         return None
+
+
+fast_init(LScalar, LList, LMap)
 
 
 LNode = Union[LScalar, LList, LMap]

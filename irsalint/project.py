@@ -24,6 +24,7 @@ from irsalint.model import (
     ServiceAccount,
     SkipNote,
     Workload,
+    fast_init,
 )
 from irsalint.sources.gitops import render as gitops
 from irsalint.sources.live_aws import LiveFacts, join_dumps
@@ -67,6 +68,8 @@ class Rendering:
     patches: tuple[tuple[str | None, ServiceAccount], ...] = ()  # (target name, patch)
     top: str | None = None  # the directory of the top-level kustomization that renders it
 
+
+fast_init(Rendering)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from irsalint.model import Location, positional_reduce
+from irsalint.model import Location, fast_init, positional_reduce
 
 # --- AST --------------------------------------------------------------------------------------
 
@@ -119,8 +119,10 @@ class Block:
     loc: Location
 
 
-for _node_class in (Literal, Template, TupleExpr, ObjectItem, ObjectExpr, Traversal, Call, Opaque, Attribute, Body, Block):
+_NODES = (Literal, Template, TupleExpr, ObjectItem, ObjectExpr, Traversal, Call, Opaque, Attribute, Body, Block)
+for _node_class in _NODES:
     _node_class.__reduce__ = positional_reduce  # type: ignore[method-assign]
+fast_init(*_NODES)
 
 
 class HclSyntaxError(Exception):

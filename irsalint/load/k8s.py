@@ -34,6 +34,7 @@ from irsalint.model import (
     SkipNote,
     Str,
     Workload,
+    fast_init,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
 from irsalint.sources.carriers import CARRIER_KEYS, TreeAccess, carried_service_account, carrier_of
@@ -93,6 +94,9 @@ class K8sFile:
     # role id -> where the file refers to it besides its definition (CloudFormation Outputs...)
     role_uses: tuple[tuple[str, tuple[Location, ...]], ...] = ()
     gitops: tuple[GitOpsRecord, ...] = ()  # irsalint.sources.gitops: joined across files later
+
+
+fast_init(K8sFile)
 
 
 @dataclass(frozen=True, slots=True)

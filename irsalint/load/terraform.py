@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from irsalint.load.hcl import Body, HclSyntaxError, HclTooDeep, parse_hcl_partial
-from irsalint.model import Diagnostic, Location
+from irsalint.model import Diagnostic, Location, fast_init
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +45,4 @@ def _diagnostic(path: str, error: HclSyntaxError) -> Diagnostic:
     if isinstance(error, HclTooDeep):  # valid syntax: not a "syntax error"
         return Diagnostic(Location(path, error.line, error.col), f"HCL {error}")
     return Diagnostic(Location(path, error.line, error.col), f"HCL syntax error: {error}")
+fast_init(TfFile)

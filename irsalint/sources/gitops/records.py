@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from irsalint.model import Location, RoleRef, positional_reduce
+from irsalint.model import Location, RoleRef, fast_init, positional_reduce
 
 # A scalar as written: its text, a YAML bool, or None for an explicit null (Helm deletes the key).
 Raw = Union[str, bool, None]
@@ -156,3 +156,4 @@ GitOpsRecord = Union[ValuesFile, ConfigData, FluxHelmRelease, FluxKustomization,
 for _record in (ValueLeaf, ValuesDoc, ValuesFile, DataEntry, ConfigData, ValuesRef, FluxHelmRelease,
                 FluxKustomization, ValueFile, ArgoSource, ArgoApplication, RawFields):
     _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
+fast_init(DataEntry, ConfigData)
