@@ -17,10 +17,8 @@ import hmac
 import importlib.util
 import os
 import pickle
-import secrets
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +36,9 @@ def _versions() -> bytes:
     modification time: an edited checkout or a rebuilt wheel under the same version number must
     not reuse entries). Found without importing the parsers or importlib.metadata (a warm run
     imports neither)."""
-    package = Path(__file__).resolve().parent
+    package = os.path.dirname(os.path.realpath(__file__))
     stamps = [f"irsalint={__version__}"]
-    stamps += sorted(f"{p.relative_to(package)}:{file_stamp(p)}" for p in package.rglob("*.py"))
+    stamps += sorted(_source_stamps(package, ""))
     for module in ("tree_sitter", "tree_sitter_hcl", "yaml", "_yaml"):
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None
@@ -51,10 +49,21 @@ def _versions() -> bytes:
     return hashlib.sha256("\n".join(stamps).encode()).hexdigest().encode()
 
 
-def file_stamp(path: Path) -> str:
+def _source_stamps(directory: str, prefix: str) -> Iterator[str]:
+    """"relative/path.py:size:mtime_ns" of every .py file below `directory` (os.scandir: rglob's
+    Path objects cost 3 ms of every run for the package's 135 files)."""
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _source_stamps(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".py"):
+                yield f"{prefix}{entry.name}:{file_stamp(entry.path)}"
+
+
+def file_stamp(path: str | Path) -> str:
     """"size:mtime_ns" of a file ("?" when it cannot be stat'ed): what tells an edit apart."""
     try:
-        status = path.stat()
+        status = os.stat(path)
     except OSError:
         return "?"
     return f"{status.st_size}:{status.st_mtime_ns}"
@@ -70,6 +79,8 @@ def user_cache_dir() -> Path:
 def write_atomically(target: Path, data: bytes) -> None:
     """Write through a temporary file in the same directory and rename it: a concurrent run reads
     the old content or the new one, never half of it (raises OSError)."""
+    import tempfile  # only to write: a warm run writes nothing
+
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -89,7 +100,7 @@ def _secret_key() -> bytes:
             return key
     except OSError:
         pass
-    key = secrets.token_bytes(32)
+    key = os.urandom(32)  # what secrets.token_bytes returns, without importing random (1.5 ms)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -7,7 +7,6 @@ import contextlib
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -159,6 +158,12 @@ def _unrecognized(extras: Sequence[str], parser: argparse.ArgumentParser, comman
     return f"{where}unrecognized option {name}{hint}"
 
 
+def _print_traceback() -> None:
+    import traceback  # only with --debug: 1.5 ms of every run otherwise
+
+    traceback.print_exc()
+
+
 @contextlib.contextmanager
 def error_handler(debug: bool) -> Iterator[None]:
     """Map every failure to exit 2 with one line on stderr (a traceback only with --debug)."""
@@ -166,7 +171,7 @@ def error_handler(debug: bool) -> Iterator[None]:
         yield
     except IrsalintError as error:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         print(f"irsalint: error: {error}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR) from None
     except KeyboardInterrupt:
@@ -174,7 +179,7 @@ def error_handler(debug: bool) -> Iterator[None]:
         raise SystemExit(130) from None
     except Exception as error:  # noqa: BLE001 - the last line of defence
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         print(f"irsalint: internal error: {type(error).__name__}: {error} (rerun with --debug)", file=sys.stderr)
         raise SystemExit(EXIT_ERROR) from None
 

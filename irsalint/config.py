@@ -27,6 +27,8 @@ READS_PYPROJECT = sys.version_info >= (3, 11)  # tomllib; on 3.10 pyproject.toml
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The configuration file's settings (.irsalint.yaml or [tool.irsalint]), defaults filled in."""
+
     source: str | None = None  # the file it was read from; None: built-in defaults
     root: str | None = None  # the directory of that file: relative paths start here
     select: tuple[str, ...] = ()

@@ -128,6 +128,8 @@ FAST_RECORDS: list[type] = []  # for the tests: every class fast_init gave its _
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
+    """A place in a scanned file: 1-based line and column (code points), and where it ends."""
+
     path: str  # repository-relative, POSIX separators
     line: int  # 1-based
     col: int = 1  # 1-based
@@ -178,6 +180,8 @@ IGNORE_ANNOTATION = "irsalint.dev/ignore"
 
 @dataclass(frozen=True, slots=True)
 class Annotation:
+    """One `metadata.annotations` entry (or a Terraform/Helm equivalent), at its key."""
+
     key: str
     value: AnnotationValue
     loc: Location  # the key's line

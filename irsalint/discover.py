@@ -8,6 +8,7 @@ linted even when an ignore file matches it."""
 from __future__ import annotations
 
 import errno
+import operator
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ TERRAFORM_SUFFIXES = (".tf", ".tfvars")
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
+    """A file discovery found to lint, and which loader reads it."""
+
     path: str  # display path: relative to the base, POSIX separators
     abspath: str
     kind: str  # "terraform" | "yaml"
@@ -124,6 +127,9 @@ def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch(rel, pattern) or fnmatch(rel, pattern.rstrip("/") + "/*") for pattern in exclude)
 
 
+_NAME = operator.attrgetter("name")
+
+
 def _walk(
     directory: Path,
     root: Path,
@@ -141,7 +147,7 @@ def _walk(
             notes.append(SkipNote(_display(directory, base), "directory loop (symlink): not followed again"))
             return
         seen.add(key)
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        entries = sorted(os.scandir(directory), key=_NAME)
     except OSError as error:
         notes.append(SkipNote(_display(directory, base), f"cannot read directory: {error.strerror or error}"))
         return
@@ -151,6 +157,7 @@ def _walk(
     # an unchanged repository's run)
     directory_rel = _display(directory, base)
     prefix = "" if directory_rel == "." else directory_rel + "/"
+    has_ignores = bool(ignores.chain(directory))  # most directories have no ignore file above them
     for entry in entries:
         rel = prefix + entry.name
         if exclude and _excluded(rel, exclude):
@@ -174,12 +181,12 @@ def _walk(
                     notes.append(SkipNote(rel, "symlink loop: not followed" if loop else "dangling symlink"))
                     continue
             if entry.is_dir():
-                if entry.name in SKIP_DIRS or ignores.ignored(directory, entry.name, is_dir=True):
+                if entry.name in SKIP_DIRS or (has_ignores and ignores.ignored(directory, entry.name, is_dir=True)):
                     continue
                 _walk(Path(entry.path), root, base, files, notes, seen, exclude, ignores)
             elif entry.is_file():
                 kind = classify(entry.name)
-                if kind is not None and not ignores.ignored(directory, entry.name, is_dir=False):
+                if kind is not None and not (has_ignores and ignores.ignored(directory, entry.name, is_dir=False)):
                     files[rel] = SourceFile(rel, entry.path, kind)
         except OSError as error:
             notes.append(SkipNote(rel, f"cannot read: {error.strerror or error}"))

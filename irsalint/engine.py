@@ -36,6 +36,8 @@ PREFILTERED = None
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One reported defect: a rule's verdict at a location, with its fix and fingerprint."""
+
     rule_id: str
     rule_name: str
     level: str
@@ -54,6 +56,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class LintOptions:
+    """How lint() runs: processes, cache, prefilter, exclusions, rule parameters and levels."""
+
     jobs: int = 0  # processes that parse, this one included; 0: by CPUs and input size (irsalint.parallel)
     cache: bool = False  # the CLI turns it on unless --no-cache
     cache_dir: str | None = None  # default: <base>/.irsalint_cache
@@ -84,6 +88,8 @@ class Suppressed:
 
 @dataclass(frozen=True, slots=True)
 class LintResult:
+    """What lint() returns: the findings, the project (or its cached summary) and the run's facts."""
+
     findings: tuple[Finding, ...]
     project: ProjectView  # the Project, or its summary when the whole run came from the cache
     rules: tuple[Rule, ...]
@@ -229,16 +235,21 @@ def stamp_key(sources: Sequence[SourceFile], settings: bytes) -> tuple[str, int]
     """A key from every file's path, size, inode, modification and change times (no file is read)
     and `settings`, and the newest of those times; None when a file cannot be stat'ed (the run
     reads them all)."""
-    digest = hashlib.sha256(b"stamps\0")
+    stamps: list[str] = []
     newest = 0
+    stat = os.stat
     for source in sources:
         try:
-            status = os.stat(source.abspath)
+            status = stat(source.abspath)
         except OSError:
             return None
-        newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
-        digest.update(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
-                      f"{status.st_ctime_ns}\0".encode())
+        changed = status.st_ctime_ns
+        modified = status.st_mtime_ns
+        if modified > newest or changed > newest:
+            newest = max(modified, changed)
+        stamps.append(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{modified}:{changed}\0")
+    digest = hashlib.sha256(b"stamps\0")
+    digest.update("".join(stamps).encode())  # one update: hashing is the same, the calls are not
     digest.update(settings)
     return digest.hexdigest(), newest
 

@@ -22,6 +22,8 @@ STAGE_CHECKS = frozenset({"invalid_suppression"})
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One rule of the pack (rules/*.yaml): its id, level, check function and parameters."""
+
     id: str
     name: str
     level: str

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ProjectSummary:
+    """What a report needs of a Project, small enough to cache with a whole run's findings."""
+
     files: tuple[str, ...]
     skipped: tuple[SkipNote, ...]
     live_files: frozenset[str]

@@ -10,7 +10,8 @@ import pytest
 from irsalint.checks.serviceaccount import duration_seconds
 from irsalint.engine import Finding, LintResult
 from irsalint.fix.apply import BREAKS_FILE, STAYS, _overlap, apply_edits, plan_fixes
-from irsalint.fix.model import SAFE, UNSAFE, AddAudience, Edit, Fix, FixIntent, InsertEntry, SetString
+from irsalint.fix.intents import AddAudience, FixIntent, InsertEntry, SetString
+from irsalint.fix.model import SAFE, UNSAFE, Edit, Fix
 from irsalint.fix.quote import hcl_string, yaml_scalar
 from irsalint.fix.resolve import Resolver, aud_key
 from irsalint.fix.source import SourceText

@@ -12,7 +12,8 @@ from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
 from irsalint.checks.labels import namespaced, plural, quoted, sa_label, workload_label
-from irsalint.fix.model import SAFE, UNSAFE, FixIntent, SetString
+from irsalint.fix.intents import FixIntent, SetString
+from irsalint.fix.model import SAFE, UNSAFE
 from irsalint.graph import ROLE_ARN_ANNOTATION, IrsaGraph, MatchStatus
 from irsalint.iam import is_valid_role_arn
 from irsalint.injection import injected_names

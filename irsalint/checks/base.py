@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from irsalint.checks.labels import namespaced, sa_label, workload_label
-from irsalint.fix.model import FixIntent
+from irsalint.fix.intents import FixIntent
 from irsalint.graph import IrsaGraph, is_eks_web_identity
 from irsalint.model import IamRole, Location, ServiceAccount, Statement, Workload
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
 from irsalint.checks.labels import quoted, sa_label, workload_label
-from irsalint.fix.model import SAFE, FixIntent, InsertEntry, SetString
+from irsalint.fix.intents import FixIntent, InsertEntry, SetString
+from irsalint.fix.model import SAFE
 from irsalint.graph import ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION, IrsaGraph
 from irsalint.model import Annotation, Location
 

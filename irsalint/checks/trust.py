@@ -13,7 +13,8 @@ from irsalint.checks.base import Hit, eks_statements, entity_of, rendering_of, r
 from irsalint.checks.conditions import audience_owned_elsewhere, malformed_key
 from irsalint.checks.labels import join_some, role_label, sa_label, short_issuer
 from irsalint.checks.typo import typo_fix
-from irsalint.fix.model import UNSAFE, AddAudience, FixIntent
+from irsalint.fix.intents import AddAudience, FixIntent
+from irsalint.fix.model import UNSAFE
 from irsalint.graph import IrsaGraph, MatchStatus
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,

@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from irsalint.fix.model import UNSAFE, FixIntent, SetString
+from irsalint.fix.intents import FixIntent, SetString
+from irsalint.fix.model import UNSAFE
 from irsalint.graph import IrsaGraph
 from irsalint.iam import (
     SA_SUBJECT_PREFIX,

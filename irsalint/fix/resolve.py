@@ -12,17 +12,8 @@ import yaml
 
 from irsalint.fix.embedded import embedded_json, masked
 from irsalint.fix.hcldoc import HclIndex, heredoc_body
-from irsalint.fix.model import (
-    SAFE,
-    UNSAFE,
-    AddAudience,
-    Change,
-    Edit,
-    Fix,
-    FixIntent,
-    InsertEntry,
-    SetString,
-)
+from irsalint.fix.intents import AddAudience, Change, FixIntent, InsertEntry, SetString
+from irsalint.fix.model import SAFE, UNSAFE, Edit, Fix
 from irsalint.fix.quote import hcl_string, json_string, yaml_scalar
 from irsalint.fix.sites import (
     HCL_STRING,

@@ -10,6 +10,8 @@ from irsalint.engine import LintResult
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
+    """How a report is rendered (colours, excerpts, timing, SARIF options)."""
+
     color: bool = False  # ANSI colours (text)
     excerpt: bool = False  # the offending source line under each finding (text, interactive only)
     timing: bool = False  # the elapsed time in the summary (text only: json/sarif stay deterministic)
