@@ -58,7 +58,11 @@ class ScopeMap:
     stacks: frozenset[str] = frozenset()
 
     def of(self, units: Iterable[str]) -> frozenset[str]:
-        return frozenset(self.scopes.get(unit.strip("/"), self._scope(unit.strip("/"))) for unit in units)
+        return frozenset(self._scope_of(unit.strip("/")) for unit in units)
+
+    def _scope_of(self, unit: str) -> str:
+        scope = self.scopes.get(unit)  # every unit seen while building the map: a lookup
+        return scope if scope is not None else self._scope(unit)
 
     def _scope(self, unit: str) -> str:
         return next((a for a in ancestors(unit) if a in self.stacks), ROOT)

@@ -95,3 +95,19 @@ def test_upstream_policies_name_real_actions_and_every_marker_is_granted_somewhe
                   *controller.get("on_every_resource_of_type", {})]
         assert listed and all(a in known for a in listed), (name, [a for a in listed if a not in known])
         assert controller["markers"] or controller.get("markers_any"), name
+
+
+def test_actions_by_service_equal_a_full_grouping(star_data: dict[str, Any]) -> None:
+    """IRSA002 finds a service's actions by bisection in the sorted lists: the same as grouping all."""
+    from collections import defaultdict
+
+    from irsalint.checks.policy import _action_table
+
+    grouped: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for key, scoped in (("star_only", False), ("resource_scoped", True)):
+        for action in star_data[key]:
+            grouped[action.split(":", 1)[0]].append((action, scoped))
+    star_only, by_service = _action_table()
+    assert star_only == frozenset(star_data["star_only"])
+    assert all(by_service.get(service) == tuple(actions) for service, actions in grouped.items())
+    assert by_service.get("s3") and by_service.get("nosuchservice") == () and by_service.get("s") == ()
