@@ -31,6 +31,36 @@ something to fix, else 0
 """
 
 
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size().columns without importing shutil: argparse builds a formatter at
+    every add_argument, and its own width lookup imports shutil (2-3 ms of every run)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _TerminalWidth(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)  # argparse's own margin
+
+
+class _Formatter(_TerminalWidth):
+    pass
+
+
+class _RawDescriptionFormatter(_TerminalWidth, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         command = self.prog.removeprefix("irsalint").strip()
@@ -40,6 +70,7 @@ class _Parser(argparse.ArgumentParser):
 def _subparser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
     # Abbreviations (`--form` for --format) are refused: a CI script using one breaks silently the
     # day another option shares the prefix. A typo gets a suggestion instead (_unrecognized).
+    kwargs.setdefault("formatter_class", _Formatter)
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text,
                                                      allow_abbrev=False, **kwargs)
     return parser
@@ -47,13 +78,13 @@ def _subparser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="irsalint", description="Lint EKS IRSA and Pod Identity across Terraform and Kubernetes.",
-                     allow_abbrev=False)
+                     allow_abbrev=False, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"irsalint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = _subparser(sub, "check", "lint PATHs (default: .)", epilog=EXIT_CODES,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=_RawDescriptionFormatter)
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or directories to lint (default: the current directory)")
     check.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
