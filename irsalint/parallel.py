@@ -110,18 +110,22 @@ def map_forked(
         os.close(writer)
     began = time.monotonic()
     results = {}
-    for batch in (0, 1):
-        for position, i in enumerate(_batches(mine, is_early)[batch]):
-            results[i] = function(i)
-            if position % 8 == 7:  # take in what the helpers sent so far: a full pipe would stall them
-                for helper in helpers:
-                    helper.inbox.pump()
-        # A helper's share costs about what ours did: one that is still busy long after is stuck.
-        deadline = _deadline(began)
+    try:
+        for batch in (0, 1):
+            for position, i in enumerate(_batches(mine, is_early)[batch]):
+                results[i] = function(i)
+                if position % 8 == 7:  # take in what the helpers sent so far: a full pipe would stall them
+                    for helper in helpers:
+                        helper.inbox.pump()
+            # A helper's share costs about what ours did: one that is still busy long after is stuck.
+            deadline = _deadline(began)
+            for helper in helpers:
+                helper.collect(batch, results, function, deadline)
+            if batch == 0 and meanwhile is not None:
+                meanwhile({i: results[i] for i in range(count) if is_early[i]})
+    finally:  # `meanwhile` or our own share raised (a bug, Ctrl-C): no helper is left behind
         for helper in helpers:
-            helper.collect(batch, results, function, deadline)
-        if batch == 0 and meanwhile is not None:
-            meanwhile({i: results[i] for i in range(count) if is_early[i]})
+            helper.release()
     return [results[i] for i in range(count)]
 
 
@@ -154,10 +158,14 @@ class _Helper(Generic[T]):
             self.failed = True
             results.update((i, function(i)) for i in items)
         if batch == 1 or self.failed:
-            self.inbox.close()
-            if self.pid is not None:
-                _reap(self.pid)
-                self.pid = None
+            self.release()
+
+    def release(self) -> None:
+        """Close the pipe and collect the helper (killed if it is still running)."""
+        self.inbox.close()
+        if self.pid is not None:
+            _reap(self.pid)
+            self.pid = None
 
 
 class _Inbox:

@@ -176,3 +176,33 @@ def test_the_main_process_takes_its_reserve_off_its_share() -> None:
     assert len(mine) == 8 and len(theirs) == 12  # (200 + 40) / 2 - 40 = 80 of work here
     only_theirs, rest = shares(sizes, cheap, 2, reserve=1000)
     assert only_theirs == [] and len(rest) == 20
+
+
+def test_no_helper_is_left_behind_when_meanwhile_raises(monkeypatch) -> None:
+    import time
+
+    import irsalint.parallel as parallel
+
+    forked: list[int] = []
+    fork = parallel._fork
+
+    def recorded(work):  # type: ignore[no-untyped-def]
+        pid = fork(work)
+        forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel, "_fork", recorded)
+
+    def load(index: int) -> int:
+        time.sleep(0.05)  # the helper is still busy when meanwhile raises
+        return index
+
+    def meanwhile(results: dict[int, int]) -> None:
+        raise RuntimeError("a bug in the Terraform model")
+
+    sizes = [MIN_PARALLEL_BYTES] * 8
+    with pytest.raises(RuntimeError):
+        map_forked(load, sizes, [True] * 8, 2, [i < 4 for i in range(8)], meanwhile)
+    assert len(forked) == 1 and forked[0] is not None
+    with pytest.raises(ProcessLookupError):  # killed and reaped: neither running nor a zombie
+        os.kill(forked[0], 0)
