@@ -15,10 +15,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from irsalint.errors import ConfigError
 from irsalint.suggest import did_you_mean
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAME = ".irsalint.yaml"
 PYPROJECT = "pyproject.toml"

@@ -13,7 +13,6 @@ import operator
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, is_dataclass
 from dataclasses import fields as dataclass_fields
-from typing import Union
 
 
 class _Unknown:
@@ -40,7 +39,7 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 # A string that may be unknown.
-Str = Union[str, _Unknown]
+Str = str | _Unknown  # PEP 604 at run time: a warm run does not import typing
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +161,16 @@ class RoleName:
     """A role looked up by name (`data "aws_iam_role" "x" { name = "..." }`): whichever scanned role
     of that name is in scope, if exactly one is."""
 
-    name: Union[str, Partial]
+    name: str | Partial
     attribute: str  # "arn" | "name"
 
 
 # What names a role: an ARN (known, partly known or not), a reference to a scanned role, a lookup.
-RoleTarget = Union[str, _Unknown, RoleRef, RoleName, Partial]
+RoleTarget = str | _Unknown | RoleRef | RoleName | Partial
 ROLE_TARGET_TYPES = (str, RoleRef, RoleName, Partial)
 AnnotationValue = RoleTarget
 # A name that may be unknown or partly known.
-Name = Union[str, _Unknown, Partial]
+Name = str | _Unknown | Partial
 
 
 # The annotation that silences findings inside the object that carries it (irsalint.suppress).

@@ -11,7 +11,8 @@ rule too).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
