@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from irsalint import __version__
@@ -13,6 +12,10 @@ from irsalint.docs import markdown, text
 from irsalint.engine import Finding, LintResult, Suppressed
 from irsalint.fix.model import SAFE, Fix
 from irsalint.rules import Rule
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/irsalint/irsalint"

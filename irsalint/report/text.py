@@ -12,11 +12,11 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from irsalint.engine import Finding, LintResult
 from irsalint.fix.model import SAFE
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
 if TYPE_CHECKING:
     from irsalint.report import RenderOptions
 
