@@ -283,8 +283,9 @@ def _parse(
     costs = [len(data) * (5 if kind == "terraform" else 4) for _, _, data, kind, _ in pending]
     cheap = [item[3] == "yaml" for item in pending]  # manifests come back as small records
     early = [item[3] == "terraform" for item in pending]
-    # What terraform_loaded costs this process, per unit of Terraform's weight (the bench corpus:
-    # build_terraform_facts 0.09 s after 0.40 s of loading its files).
+    # What terraform_loaded costs this process, per unit of Terraform's weight: on the bench corpus
+    # build_terraform_facts takes 0.09 s after 0.40 s of loading its files; 0.25 balanced the two
+    # processes best (0.3 and 0.35 within noise, 0.4 and 0.5 left this process waiting).
     reserve = TERRAFORM_FACTS_COST * sum(c for c, first in zip(costs, early) if first) if terraform_loaded else 0
     return map_forked(load, costs, cheap, options.jobs, early, terraform_loaded, reserve)
 

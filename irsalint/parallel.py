@@ -2,11 +2,13 @@
 "Parallel parsing").
 
 A helper is forked with the files' bytes already in memory (nothing is sent to it) and sends back
-one pickle of its results. What it sends decides what pays: a manifest comes back as a few small
-records (2,000 manifests: 0.77 MB, 18 ms to unpickle), a Terraform file as its whole AST (1,000
-files: 2 MB, 70 ms). So helpers take the YAML first and the main process keeps the Terraform, as
-far as the shares stay even. A helper that fails (killed, out of memory) costs nothing but time:
-its files are loaded here instead."""
+its results as two pickles: its early items' (the Terraform files) as soon as they are done, so
+that the main process can build the Terraform model while the helper goes on, then the rest. What
+it sends decides what pays: a manifest comes back as a few small records (2,000 manifests: 0.77 MB,
+18 ms to unpickle), a Terraform file as its whole AST (1,000 files: 2 MB, 70 ms). So helpers take
+the YAML first and the main process keeps the Terraform, as far as the shares stay even. A helper
+that fails (killed, out of memory, hung) costs nothing but time: its files are loaded here
+instead."""
 
 from __future__ import annotations
 
