@@ -45,7 +45,7 @@ def _versions() -> bytes:
     for module in ("tree_sitter", "tree_sitter_hcl", "yaml", "_yaml"):
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None
-        stamps.append(f"{module}={origin}:{file_stamp(Path(origin)) if origin else '?'}")
+        stamps.append(f"{module}={origin}:{file_stamp(origin) if origin else '?'}")
         if spec is not None and spec.submodule_search_locations:  # a package: its compiled parts too
             for location in spec.submodule_search_locations:
                 stamps += sorted(f"{p.name}:{file_stamp(p)}" for p in Path(location).glob("*.so"))

@@ -240,17 +240,14 @@ def stamp_key(sources: Sequence[SourceFile], settings: bytes) -> tuple[str, int]
     reads them all)."""
     stamps: list[str] = []
     newest = 0
-    stat = os.stat
     for source in sources:
         try:
-            status = stat(source.abspath)
+            status = os.stat(source.abspath)
         except OSError:
             return None
-        changed = status.st_ctime_ns
-        modified = status.st_mtime_ns
-        if modified > newest or changed > newest:
-            newest = max(modified, changed)
-        stamps.append(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{modified}:{changed}\0")
+        newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
+        stamps.append(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
+                      f"{status.st_ctime_ns}\0")
     digest = hashlib.sha256(b"stamps\0")
     digest.update("".join(stamps).encode())  # one update: hashing is the same, the calls are not
     digest.update(settings)

@@ -184,8 +184,7 @@ class ValueList:
     loc: Location  # the key's line
 
     def texts(self) -> tuple[Str, ...]:
-        # Value.text inlined: the rules call this tens of thousands of times on a big repository
-        return tuple([v.value if isinstance(v.value, str) else UNKNOWN for v in self.values])
+        return tuple([v.text for v in self.values])
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,7 @@ class TerraformPart:
 
 
 def terraform_part(files: Sequence[TfFile], base: Path | None = None) -> TerraformPart:
+    """`base`: where `templatefile()` paths are resolved (build_terraform_facts)."""
     return TerraformPart(tuple(files), build_terraform_facts(files, str(base) if base else None))
 
 
@@ -95,11 +96,10 @@ def build_project(
     results' Terraform files (else it is built here)."""
     k8s_files = [r for r in results if isinstance(r, K8sFile)]
     tf_files = [r for r in results if isinstance(r, TfFile)]
-    if terraform is not None and len(terraform.files) == len(tf_files) and all(
-            a is b for a, b in zip(terraform.files, tf_files)):
-        facts = terraform.facts
-    else:
-        facts = build_terraform_facts(tf_files, str(base) if base else None)  # resolves templatefile() paths
+    if terraform is None or len(terraform.files) != len(tf_files) or any(
+            a is not b for a, b in zip(terraform.files, tf_files)):
+        terraform = terraform_part(tf_files, base)
+    facts = terraform.facts
     renderings = kustomize_renderings(k8s_files)
     sas: list[ServiceAccount] = []
     workloads: list[Workload] = []
