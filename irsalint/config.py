@@ -13,10 +13,11 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from irsalint.errors import ConfigError
+from irsalint.record import record
 from irsalint.suggest import did_you_mean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
@@ -28,7 +29,7 @@ PYPROJECT = "pyproject.toml"
 READS_PYPROJECT = sys.version_info >= (3, 11)  # tomllib; on 3.10 pyproject.toml is not searched
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     """The configuration file's settings (.irsalint.yaml or [tool.irsalint]), defaults filled in."""
 

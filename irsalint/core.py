@@ -9,10 +9,7 @@ Values that could not be resolved statically are the UNKNOWN sentinel, never Non
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from dataclasses import MISSING, dataclass, is_dataclass
-from dataclasses import fields as dataclass_fields
+from irsalint.record import ordered_record, record
 
 
 class _Unknown:
@@ -42,7 +39,7 @@ UNKNOWN = _Unknown()
 Str = str | _Unknown  # PEP 604 at run time: a warm run does not import typing
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Partial:
     """A string only partly known: literal pieces around holes, each hole any text (a Terraform
     `${var.env}`, a Flux `${CLUSTER_NAME}`, a data source's partition). Not a `str`, so every
@@ -67,65 +64,7 @@ def known(value: object) -> bool:
     return value is not UNKNOWN
 
 
-def positional_reduce(self: object) -> tuple[type, tuple[object, ...]]:
-    """Pickle a frozen slots dataclass as a constructor call: several times faster to load than
-    the default per-field __setstate__ (the cache unpickles hundreds of thousands of these). The
-    fields are read by one C call per record (a 1k-service corpus's ASTs: pickled in 0.12 s, not
-    0.15 s as with a generator over the slots)."""
-    cls = type(self)
-    fields = _FIELD_GETTERS.get(cls)
-    if fields is None:
-        fields = _FIELD_GETTERS[cls] = _fields_getter(cls.__slots__)  # type: ignore[attr-defined]
-    return (cls, fields(self))
-
-
-_FIELD_GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
-
-
-def _fields_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
-    if len(names) == 1:  # attrgetter of one name returns the value, not a 1-tuple
-        only = operator.attrgetter(names[0])
-        return lambda record: (only(record),)
-    getter: Callable[[object], tuple[object, ...]] = operator.attrgetter(*names)
-    return getter
-
-
-def fast_init(*classes: type) -> None:
-    """Give hot frozen slots dataclasses an __init__ that writes each slot through its descriptor.
-    The generated frozen one calls object.__setattr__ per field, twice the cost: Location(...)
-    0.62 -> 0.34 µs, and a 1k-service corpus builds ~140k records while loading (unpickling a
-    helper's results calls __init__ too). Same signature and defaults. Only for a frozen slots
-    dataclass without __post_init__, default factories and fields left out of __init__."""
-    for cls in classes:
-        fields = dataclass_fields(cls)
-        if (not cls.__dataclass_params__.frozen or "__slots__" not in cls.__dict__  # type: ignore[attr-defined]
-                or hasattr(cls, "__post_init__")
-                or any(not f.init or f.kw_only or f.default_factory is not MISSING for f in fields)):
-            raise TypeError(f"fast_init: {cls.__qualname__} is not a plain frozen slots dataclass")
-        namespace: dict[str, object] = {}
-        params: list[str] = []
-        lines: list[str] = []
-        for f in fields:
-            namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__  # the slot's member descriptor
-            if f.default is MISSING:
-                params.append(f.name)
-            else:
-                namespace[f"_default_{f.name}"] = f.default
-                params.append(f"{f.name}=_default_{f.name}")
-            lines.append(f"    _set_{f.name}(self, {f.name})\n")
-        source = f"def __init__(self, {', '.join(params)}):\n" + ("".join(lines) or "    pass\n")
-        exec(source, namespace)  # noqa: S102 - our own field names, as dataclasses itself does
-        init = namespace["__init__"]
-        init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
-        init.__annotations__ = dict(cls.__init__.__annotations__)  # type: ignore[misc]
-        cls.__init__ = init  # type: ignore[misc]
-        FAST_RECORDS.append(cls)
-
-
-FAST_RECORDS: list[type] = []  # for the tests: every class fast_init gave its __init__
-
-
-@dataclass(frozen=True, slots=True, order=True)
+@ordered_record
 class Location:
     """A place in a scanned file: 1-based line and column (code points), and where it ends."""
 
@@ -138,10 +77,9 @@ class Location:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
 
-    __reduce__ = positional_reduce
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleRef:
     """A Terraform reference to a scanned role (`module.x.iam_role_arn`, `aws_iam_role.x.arn`)."""
 
@@ -149,14 +87,14 @@ class RoleRef:
     attribute: str  # "arn" | "name"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyRef:
     """A Terraform reference to a scanned customer-managed policy (`aws_iam_policy.x.arn`)."""
 
     policy_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleName:
     """A role looked up by name (`data "aws_iam_role" "x" { name = "..." }`): whichever scanned role
     of that name is in scope, if exactly one is."""
@@ -177,7 +115,7 @@ Name = str | _Unknown | Partial
 IGNORE_ANNOTATION = "irsalint.dev/ignore"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Annotation:
     """One `metadata.annotations` entry (or a Terraform/Helm equivalent), at its key."""
 
@@ -186,7 +124,7 @@ class Annotation:
     loc: Location  # the key's line
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """A file that looks like a manifest or Terraform but could not be parsed (IRSA900)."""
 
@@ -195,7 +133,7 @@ class Diagnostic:
     level: str | None = None  # None: the rule's level; "note" for a file with no IRSA content
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SkipNote:
     """A file deliberately not linted (Helm template, not a manifest, over the size cap)."""
 
@@ -204,8 +142,3 @@ class SkipNote:
     internal: bool = False  # irsalint failed on it (a bug to report), not the file
 
 
-# Every record pickles as a constructor call: a warm run unpickles the whole previous project.
-for _record in [value for value in list(globals().values())
-                if isinstance(value, type) and is_dataclass(value) and value.__module__ == __name__]:
-    _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
-fast_init(Location, Annotation, RoleRef, PolicyRef)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 
+from irsalint.record import record
 from irsalint.suggest import did_you_mean
 
 # A comment that addresses irsalint: `# irsalint: ...`, `// irsalint ignore ...` (to catch the
@@ -23,7 +23,7 @@ _LOOKS_LIKE_ID_RE = re.compile(r"^[A-Za-z]+[0-9]+$")  # `IRSA004`, not a word of
 SYNTAX = "`irsalint: ignore=ID[,ID...] -- reason`"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Directive:
     """A usable ignore comment: rule ids (or prefixes) and the reason after ` -- `."""
 
@@ -34,7 +34,7 @@ class Directive:
     own_line: bool  # alone on its line: covers the next line too
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """A suppression, or one id in it, that cannot be honoured: one IRSA901 finding."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import errno
 import operator
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from irsalint.core import SkipNote, fast_init
+from irsalint.core import SkipNote
 from irsalint.errors import UsageError
 from irsalint.ignorefiles import IgnoreRules
+from irsalint.record import record
 
 SKIP_DIRS = frozenset({
     ".git", ".terraform", ".terragrunt-cache", "node_modules", "vendor", ".irsalint_cache", "__pycache__",
@@ -25,7 +25,7 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")
 TERRAFORM_SUFFIXES = (".tf", ".tfvars")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceFile:
     """A file discovery found to lint, and which loader reads it."""
 
@@ -192,4 +192,3 @@ def _walk(
             notes.append(SkipNote(rel, f"cannot read: {error.strerror or error}"))
         except RuntimeError:  # symlink loop further down a path (Path.resolve, Python < 3.13)
             notes.append(SkipNote(rel, "symlink loop: not followed"))
-fast_init(SourceFile)

@@ -9,7 +9,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from irsalint.cache import Cache
@@ -18,6 +18,7 @@ from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
 from irsalint.load.reading import read_capped, size_cap, too_large
+from irsalint.record import record
 from irsalint.rules import STAGE_CHECKS, Rule
 from irsalint.summary import ProjectSummary
 
@@ -37,7 +38,7 @@ CACHE_DIRNAME = ".irsalint_cache"
 PREFILTERED = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One reported defect: a rule's verdict at a location, with its fix and fingerprint."""
 
@@ -57,7 +58,7 @@ class Finding:
         return (self.loc.path, self.loc.line, self.loc.col, self.rule_id, self.message, self.entity, self.related)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LintOptions:
     """How lint() runs: processes, cache, prefilter, exclusions, rule parameters and levels."""
 
@@ -80,7 +81,7 @@ class LintOptions:
     need_project: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suppressed:
     """A finding left out of the report: by an inline comment / annotation, or by the baseline."""
 
@@ -89,7 +90,7 @@ class Suppressed:
     justification: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LintResult:
     """What lint() returns: the findings, the project (or its cached summary) and the run's facts."""
 

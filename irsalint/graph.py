@@ -9,7 +9,6 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import Any, TypeVar, Union
@@ -45,6 +44,7 @@ from irsalint.model import (
 from irsalint.owners import Owners
 from irsalint.policy_patterns import aws_managed_policy_name
 from irsalint.project import Project
+from irsalint.record import record
 from irsalint.role_index import MatchStatus as MatchStatus  # re-exported: checks read it from here
 from irsalint.role_index import RoleIndex
 from irsalint.scopes import ScopeMap, build_scope_map, cluster_of, compatible
@@ -80,14 +80,14 @@ class Edge(str, Enum):
     ATTACHES = "attaches"  # role -> policy
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleMatch:
     status: MatchStatus
     role_ids: tuple[str, ...] = ()
     annotation: Annotation | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachedDocument:
     document: PolicyDocument
     via: Location  # the attachment / policy that brings it to the role

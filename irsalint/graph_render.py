@@ -13,11 +13,12 @@ from irsalint.engine import Finding
 from irsalint.graph import IrsaGraph
 from irsalint.iam import admitted_subjects
 from irsalint.model import IamRole, Location, PodIdentityAssociation, ServiceAccount, Workload
+from irsalint.record import record
 
 FORMATS = ("text", "dot", "mermaid", "json")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     id: str
     kind: str  # workload | serviceaccount | association | role | policy

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from irsalint.model import UNKNOWN, Condition, IamRole, Partial, PolicyDocument, Statement, Str
+from irsalint.record import record
 from irsalint.suggest import edit_distance
 
 Tri = bool | None
@@ -27,7 +27,7 @@ STS_AUDIENCE = "sts.amazonaws.com"
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"  # the EKS Pod Identity Agent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleArn:
     partition: str
     account: str
@@ -56,7 +56,7 @@ def parse_role_arn(text: str) -> RoleArn | None:
     return RoleArn(partition, account, path + "/", name)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleArnPattern:
     """A role ARN whose parts may be placeholders: None for an unknown partition, account or
     path; the name may be partly known (`${CLUSTER_NAME}-irsa-kuard`)."""

@@ -13,9 +13,9 @@ inside that mount: a manifest that sets the variables by hand has no such volume
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from irsalint.model import EnvVar, Workload
+from irsalint.record import record
 
 IRSA_VOLUME = "aws-iam-token"
 POD_IDENTITY_VOLUMES = ("eks-pod-identity-token", IRSA_VOLUME)
@@ -30,7 +30,7 @@ IRSA = "IRSA"
 POD_IDENTITY = "Pod Identity"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Injection:
     kind: str  # IRSA | POD_IDENTITY
     variables: tuple[EnvVar, ...]  # the injected variables (the role ARN first, for IRSA)

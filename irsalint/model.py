@@ -6,8 +6,6 @@ Values that could not be resolved statically are the UNKNOWN sentinel, never Non
 
 from __future__ import annotations
 
-from dataclasses import dataclass, is_dataclass
-
 from irsalint.core import (
     IGNORE_ANNOTATION,
     ROLE_TARGET_TYPES,
@@ -25,10 +23,9 @@ from irsalint.core import (
     SkipNote,
     Str,
     _Unknown,
-    fast_init,
     known,
-    positional_reduce,
 )
+from irsalint.record import record
 
 # The core records, re-exported: most modules import them from here.
 __all__ = [
@@ -42,8 +39,6 @@ __all__ = [
     "Name",
     "Partial",
     "PolicyRef",
-    "fast_init",
-    "positional_reduce",
     "ROLE_TARGET_TYPES",
     "RoleName",
     "RoleRef",
@@ -54,7 +49,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceAccount:
     id: str
     name: Str
@@ -80,7 +75,7 @@ class ServiceAccount:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnvVar:
     container: str
     name: str
@@ -88,7 +83,7 @@ class EnvVar:
     value: str | None = None  # a literal `value` (None: `valueFrom`, or no value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OwnerRef:
     """The controller of a dumped object (`metadata.ownerReferences[]` with `controller: true`)."""
 
@@ -97,7 +92,7 @@ class OwnerRef:
     uid: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TokenVolume:
     """A projected `serviceAccountToken` volume of a dumped Pod: how the webhook and EKS Pod
     Identity hand a token to the containers."""
@@ -107,14 +102,14 @@ class TokenVolume:
     audience: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VolumeMount:
     container: str
     volume: str
     mount_path: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Live:
     """What the API server added to a dumped object (`kubectl get -o yaml|json`). An object is live
     when its metadata has a `uid` or a `resourceVersion`: only the API server writes them, while
@@ -127,7 +122,7 @@ class Live:
     mounts: tuple[VolumeMount, ...] = ()  # Pods only: mounts of token volumes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Workload:
     id: str
     kind: str
@@ -154,7 +149,7 @@ class Workload:
     live: Live | None = None  # None: a manifest; set for an object read from a `kubectl get` dump
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AnnotatedObject:
     """Any other Kubernetes object, kept for its annotations (misplaced role-arn)."""
 
@@ -165,7 +160,7 @@ class AnnotatedObject:
     name_loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Value:
     """A scalar inside a policy document, with where it was written."""
 
@@ -177,7 +172,7 @@ class Value:
         return self.value if isinstance(self.value, str) else UNKNOWN
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueList:
     values: tuple[Value, ...]
     complete: bool  # False: some elements could not be read
@@ -187,13 +182,13 @@ class ValueList:
         return tuple([v.text for v in self.values])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Principal:
     type: Str  # "Federated" | "Service" | "AWS" | "*" | UNKNOWN
     values: ValueList
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Condition:
     operator: Str  # e.g. "StringEquals", "ForAnyValue:StringLike"
     key: Str  # full key, e.g. "oidc.eks.eu-west-1.amazonaws.com/id/X:sub"
@@ -203,7 +198,7 @@ class Condition:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModuleDefault:
     """A statement irsalint synthesized for a module's `attach_*_policy` flag (the module renders
     it from a resource variable that defaults to, or is set to, a wildcard)."""
@@ -215,7 +210,7 @@ class ModuleDefault:
     index: int = 0  # the statement's position among the flag's generated statements
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Statement:
     sid: Str | None
     effect: Str
@@ -230,14 +225,14 @@ class Statement:
     generated_by: ModuleDefault | None = None  # synthesized from a module flag (not written by hand)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyDocument:
     statements: tuple[Statement, ...]
     complete: bool  # False: some statements could not be read (dynamic blocks, unknown values)
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IamRole:
     id: str
     address: str  # "aws_iam_role.x" or "module.x"
@@ -255,7 +250,7 @@ class IamRole:
     permissions_boundary: Value | None = None  # None: no boundary set
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ManagedPolicy:
     id: str
     address: str
@@ -265,7 +260,7 @@ class ManagedPolicy:
     arn: str | None = None  # stated by an AWS account dump; code policies are found by name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attachment:
     """aws_iam_role_policy_attachment & co: policy_arn attached to a role (by name or reference)."""
 
@@ -274,7 +269,7 @@ class Attachment:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InlinePolicy:
     """aws_iam_role_policy: a document attached inline to a role (by name or reference)."""
 
@@ -283,7 +278,7 @@ class InlinePolicy:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PodIdentityAssociation:
     """An EKS Pod Identity association: (namespace, ServiceAccount) of a cluster -> role."""
 
@@ -302,7 +297,7 @@ class PodIdentityAssociation:
     policy_loc: Location | None = None  # the `policy` attribute, when set to something not null
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FargateProfile:
     """An `aws_eks_fargate_profile`: pods of a cluster matching one of its selectors run on Fargate."""
 
@@ -314,7 +309,7 @@ class FargateProfile:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FargateSelector:
     namespace: Str  # may hold `*` and `?` wildcards
     labels: tuple[tuple[str, Str], ...]  # every one must match the pod's labels
@@ -322,10 +317,3 @@ class FargateSelector:
     loc: Location  # the selector block
 
 
-# Every record pickles as a constructor call: a warm run unpickles the whole previous project.
-for _record in [value for value in list(globals().values())
-                if isinstance(value, type) and is_dataclass(value) and value.__module__ == __name__]:
-    _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
-# The records a 1k-service corpus builds thousands of (docs/design.md, "Start-up and exit").
-fast_init(Value, ValueList, Statement, Condition, PolicyDocument, Principal, ServiceAccount, Workload, EnvVar,
-          IamRole, ManagedPolicy, Attachment)

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from irsalint.model import OwnerRef, Workload
+from irsalint.record import record
 
 POD_TEMPLATE_HASH = "pod-template-hash"
 # owners whose pods `kubectl rollout restart` replaces
 ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Restart:
     """How to give a stale Pod a fresh admission: a command, and what it acts on."""
 

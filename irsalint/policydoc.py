@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Union
 
 import yaml
@@ -28,8 +27,8 @@ from irsalint.model import (
     Str,
     Value,
     ValueList,
-    fast_init,
 )
+from irsalint.record import record
 from irsalint.resolve import Evaluator, to_template_string
 from irsalint.yamlutil import compose_all
 
@@ -73,20 +72,20 @@ def render_template_file(text: str, variables: dict[str, Any] | None) -> str | N
 # --- a positioned JSON-like tree ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LScalar:
     value: Any  # str | int | float | bool | None | UNKNOWN
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LList:
     items: tuple[LNode, ...]
     loc: Location
     complete: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LMap:
     items: tuple[tuple[str, Location, LNode], ...]  # key, key location, value
     loc: Location
@@ -99,7 +98,6 @@ class LMap:
         return None
 
 
-fast_init(LScalar, LList, LMap)
 
 
 LNode = Union[LScalar, LList, LMap]

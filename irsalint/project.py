@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from irsalint.load.aws_dump import AwsDumpFile
@@ -24,14 +24,14 @@ from irsalint.model import (
     ServiceAccount,
     SkipNote,
     Workload,
-    fast_init,
 )
+from irsalint.record import record
 from irsalint.sources.gitops import render as gitops
 from irsalint.sources.live_aws import LiveFacts, join_dumps
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Project:
     files: tuple[str, ...]
     service_accounts: tuple[ServiceAccount, ...]
@@ -58,7 +58,7 @@ class Project:
             yield from (a for a in group if a.key == IGNORE_ANNOTATION)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rendering:
     """One way a manifest file is deployed: through a top-level kustomization, maybe in a namespace,
     maybe with ServiceAccount patches applied (innermost first, so outer overlays win)."""
@@ -69,10 +69,9 @@ class Rendering:
     top: str | None = None  # the directory of the top-level kustomization that renders it
 
 
-fast_init(Rendering)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TerraformPart:
     """The Terraform side of a project, worked out from the Terraform files alone: the engine
     builds it while the manifests are still loading (irsalint.parallel.map_forked's `meanwhile`)."""

@@ -6,11 +6,12 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from irsalint.check_registry import CHECK_MODULES
 from irsalint.errors import RulePackError
+from irsalint.record import record
 from irsalint.suggest import did_you_mean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
@@ -23,7 +24,7 @@ LEVELS = ("error", "warning", "note")
 STAGE_CHECKS = frozenset({"invalid_suppression"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """One rule of the pack (rules/*.yaml): its id, level, check function and parameters."""
 

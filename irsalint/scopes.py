@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
+
+from irsalint.record import record
 
 ROOT = ""
 
@@ -50,7 +51,7 @@ def compatible(a: str, b: str) -> bool:
     return contains(a, b) or contains(b, a)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScopeMap:
     """unit directory -> scope directory, for every unit seen."""
 

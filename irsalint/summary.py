@@ -5,9 +5,9 @@ milliseconds and imports none of the loaders, sources or checks (docs/design.md,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from irsalint.core import Annotation, SkipNote, positional_reduce
+from irsalint.core import Annotation, SkipNote
+from irsalint.record import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from irsalint.project import Project
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProjectSummary:
     """What a report needs of a Project, small enough to cache with a whole run's findings."""
 
@@ -41,7 +41,6 @@ class ProjectSummary:
 
         return all(current_digest(base, path) == digest for path, digest in self.inputs)
 
-    __reduce__ = positional_reduce
 
 
 # What a LintResult carries: the project when the rules ran, its summary when the run was reused.

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from irsalint.core import IGNORE_ANNOTATION, Location
 from irsalint.engine import Finding, LintResult, Suppressed, with_fingerprints
 from irsalint.errors import ConfigError
+from irsalint.record import record
 from irsalint.rules import Rule, unknown_rule
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
@@ -37,7 +38,7 @@ BASELINE_VERSION = 1
 INVALID_SUPPRESSION = "invalid_suppression"  # the check function IRSA901's rule file names
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ignore:
     """One usable ignore written in the repository, and the lines it covers."""
 
@@ -104,7 +105,7 @@ class SourceCache:
             return False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Invalid:
     """An IRSA901 finding before it becomes one: where, what, and the suppression as written."""
 

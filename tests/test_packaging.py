@@ -39,17 +39,34 @@ def test_every_imported_module_is_declared():
     declared = set()
     for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]:
         declared.add(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower())
-    imported = set()
-    for path in (ROOT / "irsalint").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Import):
-                imported.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
+    imported, type_checking_only = _imports()
     third_party = {name for name in imported - {"irsalint"} if name not in sys.stdlib_module_names}
     assert third_party, "the scan found no third-party import: it is broken"
     undeclared = {DISTRIBUTIONS.get(name, name) for name in third_party} - declared
     assert undeclared == set(), f"imported but not in [project] dependencies: {sorted(undeclared)}"
+    # imported for mypy only (`if TYPE_CHECKING:`): declared with the type checker, in the lint extra
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["lint"]
+    for_mypy = {name for name in type_checking_only - imported - {"irsalint"} if name not in sys.stdlib_module_names}
+    assert for_mypy - {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in lint} == set()
+
+
+def _imports() -> tuple[set[str], set[str]]:
+    """The top-level names irsalint imports at run time, and those it imports for mypy only."""
+    at_run_time: set[str] = set()
+    for_mypy: set[str] = set()
+    for path in (ROOT / "irsalint").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        guarded = {id(inner) for node in ast.walk(tree)
+                   if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                   for statement in node.body for inner in ast.walk(statement)}
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module.split(".")[0]]
+            (for_mypy if id(node) in guarded else at_run_time).update(names)
+    return at_run_time, for_mypy
 
 
 def test_library_modules_import_on_their_own() -> None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from irsalint.checks.labels import namespaced, sa_label, workload_label
 from irsalint.fix.intents import FixIntent
 from irsalint.graph import IrsaGraph, is_eks_web_identity
 from irsalint.model import IamRole, Location, ServiceAccount, Statement, Workload
+from irsalint.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hit:
     message: str
     loc: Location

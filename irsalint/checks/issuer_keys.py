@@ -8,7 +8,8 @@ is well formed; `corrected_issuer` is the issuer it was most likely meant to be.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from irsalint.record import record
 
 # the claims of an OIDC token that IAM exposes as condition keys
 OIDC_CLAIMS = frozenset({"sub", "aud", "amr", "azp", "oaud", "email"})
@@ -22,7 +23,7 @@ _SWAPPED_HOST_RE = re.compile(rf"oidc\.({_REGION})\.eks\.amazonaws\.com(\.cn)?",
 _CLUSTER_ID_RE = re.compile(r"[A-Za-z0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IssuerProblem:
     kind: str  # "arn" | "scheme" | "swapped" | "missing-id" | "trailing-slash" | "whitespace" | "malformed"
     text: str  # what is wrong, in a few words

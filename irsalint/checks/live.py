@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from irsalint.checks.base import Hit
@@ -23,13 +22,14 @@ from irsalint.graph import IrsaGraph
 from irsalint.injection import IRSA, IRSA_VARIABLES, POD_IDENTITY, container_env, injection
 from irsalint.model import EnvVar, Location, ServiceAccount, Workload
 from irsalint.owners import Restart
+from irsalint.record import record
 
 RUNNING_PHASES = ("Running", "Pending")
 MISSING = "missing"  # no web identity injected
 OUTDATED = "outdated"  # injected with a role-arn the ServiceAccount no longer has
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stale:
     pod: Workload
     case: str  # MISSING | OUTDATED

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of
@@ -20,6 +19,7 @@ from irsalint.graph import IrsaGraph, MatchStatus, is_eks_web_identity
 from irsalint.iam import oidc_issuer_of_provider_arn
 from irsalint.model import IamRole, Partial, Statement, Value
 from irsalint.placeholders import has_placeholder
+from irsalint.record import record
 
 _PARTITION_RE = re.compile(r"aws(?:-[a-z]+)*\Z")
 # region prefix -> partition (the pod identity webhook's own table, main.go, plus aws-iso-e/f)
@@ -69,7 +69,7 @@ def mismatch(partition: str | None, expected: str | None) -> bool:
     return partition is not None and expected is not None and partition != expected
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChainPartition:
     partition: str
     evidence: str  # "an issuer in us-gov-west-1", "an OIDC provider ARN of aws-cn"

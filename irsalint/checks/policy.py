@@ -8,7 +8,6 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -19,11 +18,12 @@ from irsalint.iam import Tri, string_like
 from irsalint.model import Condition, IamRole, Location, Partial, PolicyDocument, Statement, Value
 from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
 from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource, is_wildcard_resource_value
+from irsalint.record import record
 
 _SERVICE_WILDCARD_RE = re.compile(r"^[a-z0-9-]+:\*+$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Reach:
     statement: Statement
     roles: tuple[IamRole, ...]
@@ -241,7 +241,7 @@ def _only_referenced(resource: object, actions: list[str]) -> bool:
     return all(resource_type in table.get(action.lower(), ()) for action in actions)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Upstream:
     name: str
     markers: frozenset[str]
@@ -509,7 +509,7 @@ def _actions_summary(statement: Statement, shown: int = 3) -> str:
 # --- IRSA013 privilege escalation --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Escalation:
     action: str  # lowercase service:action
     requires_resource_star: bool

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from irsalint.checks.base import Hit
@@ -23,12 +22,13 @@ from irsalint.graph import IrsaGraph
 from irsalint.iam import admits_pod_identity
 from irsalint.model import UNKNOWN, Partial, PolicyDocument, Principal, Statement, ValueList
 from irsalint.placeholders import PLACEHOLDER_RE
+from irsalint.record import record
 
 DEFAULT_QUOTA = 2048
 NEAR = 0.9  # "within 10% of the quota"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SizeEstimate:
     size: int  # characters of the minified JSON of the known part
     exact: bool  # every part of the document was known: the size is the size, not a lower bound

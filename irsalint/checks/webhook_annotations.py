@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of
@@ -19,6 +18,7 @@ from irsalint.graph import IrsaGraph, MatchStatus
 from irsalint.iam import is_positive_string_operator, service_account_claims, trust_admits
 from irsalint.model import Annotation, IamRole, Location, ServiceAccount, Workload
 from irsalint.placeholders import has_placeholder
+from irsalint.record import record
 from irsalint.suggest import edit_distance
 
 DOMAIN = "eks.amazonaws.com"
@@ -52,7 +52,7 @@ OTHER_KEYS = frozenset(
 GO_BOOLS = frozenset({"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NearMiss:
     intended: str  # the webhook key that was meant
     why: str  # how it differs, in a few words

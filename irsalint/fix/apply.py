@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from irsalint.discover import classify
 from irsalint.engine import Finding, LintResult
@@ -18,6 +18,7 @@ from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
+from irsalint.record import record
 
 MAX_ROUNDS = 5  # verification rounds of one pass: each drops at least one fix
 MAX_PASSES = 4  # passes: fixes left out for overlapping an applied one get another chance
@@ -28,20 +29,20 @@ UNVERIFIED = "the fixes could not be verified together"
 CHANGED_ON_DISK = "the file changed while irsalint was running"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileChange:
     path: str
     before: bytes
     after: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotApplied:
     finding: Finding
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FixOutcome:
     changes: tuple[FileChange, ...]  # files whose bytes change, sorted by path
     applied: tuple[Finding, ...]

@@ -4,8 +4,6 @@ object items and the heredocs, with character offsets computed from the AST's li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from irsalint.fix.sites import HCL_STRING, OPAQUE, Site
 from irsalint.fix.source import SourceText
 from irsalint.load.hcl import (
@@ -22,9 +20,10 @@ from irsalint.load.hcl import (
     parse_hcl,
 )
 from irsalint.model import Location
+from irsalint.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     start: int
     end: int

@@ -3,13 +3,13 @@ located like a finding, and the resolver turns it into text edits (irsalint.fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
 from irsalint.core import Location
+from irsalint.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetString:
     """The string written at `at` becomes `new`; it must read `old` now.
 
@@ -25,7 +25,7 @@ class SetString:
     tail: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InsertEntry:
     """A `key: value` entry added at the top level of the Kubernetes object whose `metadata.name`
     key is at `at`, indented like its other keys (YAML only)."""
@@ -35,7 +35,7 @@ class InsertEntry:
     value: str  # YAML text of the value, e.g. "true"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddAudience:
     """`<issuer>:aud` = sts.amazonaws.com next to the trust's `:sub` condition at `at`: its key's
     own text with `:sub` replaced by `:aud`, so that a templated issuer stays templated."""
@@ -46,7 +46,7 @@ class AddAudience:
 Change = Union[SetString, InsertEntry, AddAudience]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FixIntent:
     message: str
     applicability: str  # SAFE | UNSAFE

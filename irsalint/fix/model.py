@@ -11,7 +11,7 @@ Lines and columns are 1-based, columns count code points (SARIF `columnKind: uni
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from irsalint.record import ordered_record, record
 
 SAFE = "safe"
 UNSAFE = "unsafe"
@@ -20,7 +20,7 @@ NONE = "none"
 FIX_KINDS = (SAFE, UNSAFE, NONE)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@ordered_record
 class Edit:
     """Replace the characters [start, end) of `path` with `text` (start == end: an insertion)."""
 
@@ -34,7 +34,7 @@ class Edit:
     end_col: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     """A resolved fix: concrete edits to files as written, and whether applying them is safe."""
 

@@ -3,7 +3,7 @@ value of, and the mapping or block holding that key (for sibling lookups)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from irsalint.record import record
 
 # Site.kind values: how the raw text between start and end spells the value.
 YAML_PLAIN, YAML_SINGLE, YAML_DOUBLE, YAML_LITERAL, YAML_FOLDED = "plain", "'", '"', "|", ">"
@@ -11,7 +11,7 @@ HCL_STRING = "hcl"
 OPAQUE = "opaque"  # an entry whose value is not a literal string (an expression, a collection)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Site:
     start: int  # the raw value: [start, end) of the text, quotes included
     end: int

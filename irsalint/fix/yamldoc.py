@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from irsalint.fix.quote import plain_tag
 from irsalint.fix.sites import OPAQUE, YAML_PLAIN, Site
 from irsalint.fix.source import SourceText
+from irsalint.record import record
 from irsalint.yamlutil import compose_documents
 
 _MAX_DEPTH = 200
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class YEntry:
     mapping: MappingNode
     key: ScalarNode

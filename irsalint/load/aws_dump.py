@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from urllib.parse import unquote
 
 import yaml
@@ -37,6 +36,7 @@ from irsalint.model import (
     Value,
 )
 from irsalint.policydoc import LNode, document_from_tree, from_json_text, from_yaml_node
+from irsalint.record import record
 from irsalint.yamlutil import compose_documents, get, get_key, text_of
 
 KIND_PREFIX = "aws:"  # IamRole.kind of a role read from a dump: "aws:get-role"...
@@ -66,14 +66,14 @@ _CLI_ERRORS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DumpRole:
     role: IamRole
     arn: str | None
     policies_listed: bool  # the dump lists its attached policies (get-role and list-roles do not)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AwsDumpFile:
     path: str
     command: str  # "get-account-authorization-details", "get-role", "list-roles", "get-role-policy"

@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeAlias
 
-from irsalint.model import Location, fast_init, positional_reduce
+from irsalint.model import Location
+from irsalint.record import record
 
 # --- AST --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     value: str | int | float | bool | None
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Template:
     """A quoted string or heredoc; parts are literal text or interpolated expressions."""
 
@@ -36,26 +36,26 @@ class Template:
     body_line: int = 0  # heredocs: the line of the body's first line
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TupleExpr:
     items: tuple[Expr, ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ObjectItem:
     key: Expr
     value: Expr
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ObjectExpr:
     items: tuple[ObjectItem, ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Traversal:
     """`var.x`, `module.a.b`, `local.m["k"]`: a root name and attribute/index steps.
 
@@ -66,14 +66,14 @@ class Traversal:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     name: str
     args: tuple[Expr, ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Opaque:
     """An expression we do not evaluate (conditional, operators, for, splat): always unknown."""
 
@@ -85,14 +85,14 @@ class Opaque:
 Expr: TypeAlias = Literal | Template | TupleExpr | ObjectExpr | Traversal | Call | Opaque
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attribute:
     name: str
     expr: Expr
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Body:
     attributes: tuple[Attribute, ...]
     blocks: tuple[Block, ...]
@@ -111,7 +111,7 @@ class Body:
         return tuple(b for b in self.blocks if b.type == block_type)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Block:
     type: str
     labels: tuple[str, ...]
@@ -119,10 +119,6 @@ class Block:
     loc: Location
 
 
-_NODES = (Literal, Template, TupleExpr, ObjectItem, ObjectExpr, Traversal, Call, Opaque, Attribute, Body, Block)
-for _node_class in _NODES:
-    _node_class.__reduce__ = positional_reduce  # type: ignore[method-assign]
-fast_init(*_NODES)
 
 
 class HclSyntaxError(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import yaml
 
@@ -34,9 +34,9 @@ from irsalint.model import (
     SkipNote,
     Str,
     Workload,
-    fast_init,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
+from irsalint.record import record
 from irsalint.sources.carriers import CARRIER_KEYS, TreeAccess, carried_service_account, carrier_of
 from irsalint.sources.gitops import reader as gitops
 from irsalint.sources.gitops.records import GitOpsRecord
@@ -82,7 +82,7 @@ _MAX_DEPTH = 200
 _EKSCTL_RE = re.compile(r"^\s*apiVersion:\s*[\"']?eksctl\.io/", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class K8sFile:
     path: str
     service_accounts: tuple[ServiceAccount, ...]
@@ -96,10 +96,9 @@ class K8sFile:
     gitops: tuple[GitOpsRecord, ...] = ()  # irsalint.sources.gitops: joined across files later
 
 
-fast_init(K8sFile)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Patch:
     """A strategic-merge patch of a kustomization: a file, or inline text parsed in place."""
 
@@ -109,7 +108,7 @@ class Patch:
     loc: Location  # the entry in the kustomization
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kustomization:
     """What a kustomization.yaml says that changes where objects land."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -30,10 +29,11 @@ from irsalint.model import (
     Value,
 )
 from irsalint.policydoc import document_from_tree, from_json_text
+from irsalint.record import record
 from irsalint.yamlutil import compose_all, get, get_key
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanFile:
     path: str
     roles: tuple[IamRole, ...]

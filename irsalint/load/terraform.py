@@ -5,13 +5,12 @@ is worked out later in `irsalint.sources.terraform`, once every file of a direct
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from irsalint.load.hcl import Body, HclSyntaxError, HclTooDeep, parse_hcl_partial
-from irsalint.model import Diagnostic, Location, fast_init
+from irsalint.model import Diagnostic, Location
+from irsalint.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TfFile:
     path: str
     body: Body
@@ -45,4 +44,3 @@ def _diagnostic(path: str, error: HclSyntaxError) -> Diagnostic:
     if isinstance(error, HclTooDeep):  # valid syntax: not a "syntax error"
         return Diagnostic(Location(path, error.line, error.col), f"HCL {error}")
     return Diagnostic(Location(path, error.line, error.col), f"HCL syntax error: {error}")
-fast_init(TfFile)

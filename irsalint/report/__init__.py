@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from irsalint.engine import LintResult
+from irsalint.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenderOptions:
     """How a report is rendered (colours, excerpts, timing, SARIF options)."""
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from typing import Generic, TypeVar
 
 from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str
+from irsalint.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Carrier:
     api_group: str
     kind: str
@@ -51,7 +51,7 @@ CARRIER_KEYS = frozenset({"serviceAccountTemplate", "inheritedMetadata", "servic
 Node = TypeVar("Node")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TreeAccess(Generic[Node]):
     """How to read an object tree: a manifest's YAML nodes, or a tree Terraform renders
     (`kubectl_manifest` with `templatefile()`, irsalint.sources.terraform.manifests)."""

@@ -16,21 +16,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from irsalint.load.aws_dump import AwsDumpFile, DumpRole
 from irsalint.model import IamRole, InlinePolicy
+from irsalint.record import record
 from irsalint.role_index import role_account
 from irsalint.sources.terraform import TerraformFacts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Twin:
     dump: DumpRole
     code_role_ids: tuple[str, ...]  # several: the dump cannot say which one it is (no drift reported)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveFacts:
     twins: tuple[Twin, ...] = ()
     # (account, dump path) for dumps that list every role of their account

@@ -7,12 +7,12 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Union
 
 from irsalint.model import UNKNOWN, Str, _Unknown
 from irsalint.placeholders import has_placeholder
+from irsalint.record import record
 
 # What a values lookup gives: the text set there, None when the key is absent (or null), or UNKNOWN
 # when a values source we cannot read may set it.
@@ -21,7 +21,7 @@ Lookup = Callable[[tuple[str, ...]], Looked]
 _VARIABLE_RE = re.compile(r"\{(\w+)\}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DefaultName:
     literal: str | None = None  # the values file names it (`ebs-csi-controller-sa`)
     name: str = "{chart}"  # the fullname's base name: the chart name, or a template over values
@@ -31,7 +31,7 @@ class DefaultName:
     suffix: str = ""  # appended to the fullname (`-server`)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChartDefaults:
     service_accounts: Mapping[tuple[str, ...], DefaultName]
     namespace_values: tuple[tuple[str, ...], ...]  # values the chart takes its namespace from

@@ -11,11 +11,11 @@ import base64
 import binascii
 import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 import yaml
 
 from irsalint.model import Location
+from irsalint.record import record
 from irsalint.sources.gitops.records import ConfigData, DataEntry, ValuesDoc, ValuesFile, ValuesRef
 from irsalint.sources.gitops.values import values_from_string, values_from_text
 from irsalint.yamlutil import get, text_of
@@ -114,7 +114,7 @@ def read_generators(path: str, node: yaml.Node | None, locate: Locate) -> Iterat
 # --- project side ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Found:
     """A reference resolved: the object, or None when it is not in the repository."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TypeVar
 
 import yaml
@@ -36,6 +36,7 @@ from irsalint.model import (
     Workload,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
+from irsalint.record import record
 from irsalint.sources.gitops.common import contains, flag, raw, raw_text
 from irsalint.sources.gitops.configmaps import ConfigIndex
 from irsalint.sources.gitops.records import FluxKustomization, Raw, RawFields, ValuesRef
@@ -80,7 +81,7 @@ def read(path: str, node: yaml.Node, locate: Callable[[yaml.Node], Location]) ->
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Variables:
     """The variables of one Flux Kustomization. `values[name]` is None when the variable exists
     but its value is unreadable (an encrypted Secret). `closed`: every source was read, so a
@@ -210,7 +211,7 @@ def known_or_unknown(value: Str | None) -> Str:
     return UNKNOWN if value is None else value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FluxScope:
     """One Flux Kustomization as it applies to the files it renders."""
 

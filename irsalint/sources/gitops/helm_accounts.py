@@ -7,7 +7,6 @@ change is unknown. A value counts only when the last layer that may set it is on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from irsalint.model import (
     UNKNOWN,
@@ -20,6 +19,7 @@ from irsalint.model import (
     _Unknown,
 )
 from irsalint.placeholders import placeholder_value
+from irsalint.record import record
 from irsalint.sources.gitops.chart_defaults import Looked, default_name, namespace_values
 from irsalint.sources.gitops.records import Raw, ValueLeaf, ValuesDoc
 from irsalint.sources.gitops.values import NAMESPACE_INPUTS, is_service_account_key
@@ -28,7 +28,7 @@ ROLE_ARN_KEY = "eks.amazonaws.com/role-arn"
 _IRSA_PREFIX = "eks.amazonaws.com/"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Layer:
     """Values applied at one precedence level. `values` None (or incomplete): unreadable; then
     `only` limits what it may set to one path (a Flux `targetPath`)."""
@@ -113,7 +113,7 @@ class Merged:
                        and p[: len(prefix)] == prefix})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Release:
     """What a GitOps object says about the Helm release it makes."""
 

@@ -6,16 +6,16 @@ is modelled; `irsalint.placeholders.placeholder_value` turns them into model val
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
-from irsalint.model import Location, RoleRef, fast_init, positional_reduce
+from irsalint.model import Location, RoleRef
+from irsalint.record import record
 
 # A scalar as written: its text, a YAML bool, or None for an explicit null (Helm deletes the key).
 Raw = Union[str, bool, None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueLeaf:
     """One scalar of a Helm values tree that can matter for a ServiceAccount."""
 
@@ -24,7 +24,7 @@ class ValueLeaf:
     loc: Location  # the key (YAML) or the entry that sets it (`--set`-style)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValuesDoc:
     """The ServiceAccount-relevant leaves of one values document. `complete` is False when the
     document could not be read (then it may set anything)."""
@@ -33,7 +33,7 @@ class ValuesDoc:
     complete: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValuesFile:
     """A YAML file that is not a Kubernetes object but may be Helm values (a configMapGenerator
     file, an Argo CD valueFile, a chart's values.yaml)."""
@@ -42,7 +42,7 @@ class ValuesFile:
     values: ValuesDoc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DataEntry:
     """One key of a ConfigMap / Secret (or of a kustomize generator)."""
 
@@ -55,7 +55,7 @@ class DataEntry:
     ref: RoleRef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigData:
     """A ConfigMap or Secret found in the repository: a manifest, or a kustomize generator."""
 
@@ -68,7 +68,7 @@ class ConfigData:
     generated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValuesRef:
     """A Flux `valuesFrom` entry, or a Flux `substituteFrom` entry (no key, no target)."""
 
@@ -80,7 +80,7 @@ class ValuesRef:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FluxHelmRelease:
     name: Raw
     namespace: Raw  # metadata.namespace as written (None: absent)
@@ -95,7 +95,7 @@ class FluxHelmRelease:
     namespace_loc: Location | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FluxKustomization:
     name: Raw
     namespace: Raw
@@ -109,7 +109,7 @@ class FluxKustomization:
     source_name: Raw = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueFile:
     """An Argo CD `helm.valueFiles` entry as written."""
 
@@ -117,7 +117,7 @@ class ValueFile:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArgoSource:
     chart: Raw  # `chart` (a Helm repository source)
     path: Raw  # `path` (a Git source)
@@ -131,7 +131,7 @@ class ArgoSource:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArgoApplication:
     kind: str  # "Application" | "ApplicationSet"
     name: Raw  # the Application's name (an ApplicationSet: its template's)
@@ -141,7 +141,7 @@ class ArgoApplication:
     namespace_loc: Location | None = None  # destination.namespace
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RawFields:
     """Fields of a ServiceAccount or workload written with `${VAR}` placeholders, kept as text for
     Flux postBuild substitution (the model keeps them as unknown)."""
@@ -153,7 +153,3 @@ class RawFields:
 
 GitOpsRecord = Union[ValuesFile, ConfigData, FluxHelmRelease, FluxKustomization, ArgoApplication, RawFields]
 
-for _record in (ValueLeaf, ValuesDoc, ValuesFile, DataEntry, ConfigData, ValuesRef, FluxHelmRelease,
-                FluxKustomization, ValueFile, ArgoSource, ArgoApplication, RawFields):
-    _record.__reduce__ = positional_reduce  # type: ignore[method-assign]
-fast_init(DataEntry, ConfigData)

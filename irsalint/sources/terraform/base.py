@@ -6,10 +6,10 @@ as a data file under `irsalint/data/`, and a fixture directory."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from irsalint.load.hcl import Block
 from irsalint.model import Str
+from irsalint.record import record
 from irsalint.sources.terraform.context import ModuleContext
 from irsalint.sources.terraform.records import Record
 
@@ -22,7 +22,7 @@ def one_role(ctx: ModuleContext, name: str, block: Block) -> tuple[str, ...]:
     return (f"module.{name}",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModuleAdapter:
     kind: str  # the module's name, as in its registry source (`iam-role-for-service-accounts-eks`)
     matches: Callable[[str], bool]  # does this `source` (without `?ref=`) name the module?
@@ -44,7 +44,7 @@ class ModuleAdapter:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResourceAdapter:
     types: tuple[str, ...]  # resource types it reads
     records: ResourceRecords  # (ctx, type, name, block) -> records

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from irsalint.load.hcl import Attribute, Body, Call, Expr, ObjectExpr, Template, TupleExpr
 from irsalint.model import ROLE_TARGET_TYPES, UNKNOWN, Annotation, Location, RoleRef, ServiceAccount, Str
 from irsalint.policydoc import _UNKNOWN_MARK as UNKNOWN_TEXT_MARK
 from irsalint.policydoc import LList, LMap, LNode, LScalar, from_expr, from_json_text, render_template_file
+from irsalint.record import record
 from irsalint.resolve import to_template_string
 from irsalint.sources.gitops.chart_defaults import Looked, Lookup, default_name
 from irsalint.sources.gitops.values import is_service_account_key
@@ -24,7 +24,7 @@ _REF_MARK_RE = re.compile(r"^irsalint-ref-(\d+)-x7q$")
 _YAML_UNKNOWN_MARK = "irsalint-unknown-x7q"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HelmSet:
     """One helm value set by `set` (v2 block / v3 list entry) or by a module input."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Union
 
 from irsalint.model import (
@@ -16,10 +16,11 @@ from irsalint.model import (
     ServiceAccount,
     Str,
 )
+from irsalint.record import record
 from irsalint.sources.gitops.records import ConfigData
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HelmRelease:
     """A helm_release of a chart in this repository: its values files land in `namespace`."""
 
@@ -35,7 +36,7 @@ Record = Union[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TerraformFacts:
     roles: tuple[IamRole, ...] = ()
     policies: tuple[ManagedPolicy, ...] = ()
