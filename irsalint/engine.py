@@ -276,9 +276,10 @@ def _parse(
         return load_bytes(path, data, kind, options.max_bytes)
 
     # Weights per byte: Terraform loads ~1.5x slower than YAML (1k-service bench corpus: 0.73 MB
-    # of .tf in 0.35 s, 0.72 MB of manifests in 0.22 s), but a helper also pays to send its AST
-    # back; 5:4 balanced the two processes best there (load phase 0.36 s; 3:2 gave 0.40 s).
-    costs = [len(data) * (5 if kind == "terraform" else 4) for _, _, data, kind, _ in pending]
+    # of .tf in 0.38 s, 0.72 MB of manifests in 0.21 s with libyaml's composer), but a helper also
+    # pays to send its AST back; 10:7 balanced the two processes best (load phase 0.41 s; 10:8
+    # 0.42-0.45 s, 10:6 0.41-0.45 s, 10:5 0.46 s).
+    costs = [len(data) * (10 if kind == "terraform" else 7) for _, _, data, kind, _ in pending]
     cheap = [item[3] == "yaml" for item in pending]  # manifests come back as small records
     early = [item[3] == "terraform" for item in pending]
     # What terraform_loaded costs this process, per unit of Terraform's weight: on the bench corpus

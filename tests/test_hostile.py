@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from irsalint import yamlutil
 from irsalint.engine import LintOptions, lint
 from irsalint.load.dispatch import load_bytes, load_path
 from irsalint.load.k8s import K8sFile, load_manifest
@@ -301,15 +302,19 @@ TRICKY_MANIFESTS = [
     YAML_FIXTURES + list(range(len(TRICKY_MANIFESTS))),
     ids=lambda p: str(p.relative_to(FIXTURES)) if isinstance(p, Path) else f"tricky{p}",
 )
-def test_pruned_reading_equals_full_reading(path: Path | int) -> None:
+def test_pruned_reading_equals_full_reading(path: Path | int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlutil, "_FAST_COMPOSER", False)  # our composer, which prunes
     text = TRICKY_MANIFESTS[path] if isinstance(path, int) else path.read_text("utf-8")
     name = path.name if isinstance(path, Path) else "k8s/tricky.yaml"
     assert load_manifest(name, text) == load_manifest(name, text, keep=None)
 
 
-def test_full_composition_equals_pyyaml_composer() -> None:
-    """compose_all (policy JSON, tests) gives exactly PyYAML's node trees, tags and marks included."""
+def test_full_composition_equals_pyyaml_composer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our composer gives exactly PyYAML's node trees, tags and marks included (tests/test_yaml_composers.py:
+    the same with libyaml's composer where irsalint uses it)."""
     import yaml
+
+    monkeypatch.setattr(yamlutil, "_FAST_COMPOSER", False)
 
     def shape(node: Any) -> Any:
         if node is None:
