@@ -25,6 +25,7 @@ keyword-only fields, fields left out of `__init__`, `__post_init__`, a class of 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
 from dataclasses import fields as dataclass_fields
 from operator import attrgetter
@@ -83,21 +84,21 @@ def _build(cls: type[_Record], ordered: bool) -> type[_Record]:
     methods: dict[str, Callable[..., Any]] = {
         "__init__": _first_init(built, fields),
         "__repr__": _repr(shown),
-        "__eq__": _compare(compared, lambda mine, theirs: mine == theirs),
+        "__eq__": _compare(compared, operator.eq),
         "__reduce__": _reduce(values_getter(tuple(f.name for f in fields))),
     }
     if ordered:
-        methods["__lt__"] = _compare(compared, lambda mine, theirs: mine < theirs)
-        methods["__le__"] = _compare(compared, lambda mine, theirs: mine <= theirs)
-        methods["__gt__"] = _compare(compared, lambda mine, theirs: mine > theirs)
-        methods["__ge__"] = _compare(compared, lambda mine, theirs: mine >= theirs)
+        methods["__lt__"] = _compare(compared, operator.lt)
+        methods["__le__"] = _compare(compared, operator.le)
+        methods["__gt__"] = _compare(compared, operator.gt)
+        methods["__ge__"] = _compare(compared, operator.ge)
     for name, method in methods.items():
         if name not in body:  # the class's own method wins, as with dataclasses
             method.__qualname__ = f"{built.__qualname__}.{name}"
             setattr(built, name, method)
     explicit_hash = body.get("__hash__", MISSING)
-    if explicit_hash is MISSING or (explicit_hash is None and "__eq__" in body):
-        built.__hash__ = lambda self: hash(hashed(self))  # type: ignore[method-assign]
+    if explicit_hash is MISSING or (explicit_hash is None and "__eq__" in body):  # as dataclasses decides
+        built.__hash__ = _hash(hashed, built.__qualname__)  # type: ignore[method-assign,assignment]
     built.__setattr__ = _refuse_assignment  # type: ignore[method-assign]
     built.__delattr__ = _refuse_deletion  # type: ignore[method-assign]
     return built
@@ -128,6 +129,14 @@ def _compare(
         return NotImplemented
 
     return compare
+
+
+def _hash(values: Callable[[object], tuple[Any, ...]], owner: str) -> Callable[[object], int]:
+    def __hash__(self: object) -> int:
+        return hash(values(self))
+
+    __hash__.__qualname__ = f"{owner}.__hash__"
+    return __hash__
 
 
 def _reduce(values: Callable[[object], tuple[Any, ...]]) -> Callable[[object], tuple[type, tuple[Any, ...]]]:
