@@ -45,7 +45,14 @@ def process_count(jobs: int, total_bytes: int) -> int:
     (Python's own default there is to spawn), and Windows cannot fork."""
     if jobs > 0:
         return jobs
-    if total_bytes < MIN_PARALLEL_BYTES or not sys.platform.startswith("linux"):
+    if total_bytes < MIN_PARALLEL_BYTES:
+        return 1
+    return default_processes()
+
+
+def default_processes() -> int:
+    """One per CPU, at most MAX_AUTO_PROCESSES, on Linux; one elsewhere (see process_count)."""
+    if not sys.platform.startswith("linux"):
         return 1
     return max(1, min(MAX_AUTO_PROCESSES, available_cpus()))
 

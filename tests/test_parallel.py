@@ -206,3 +206,50 @@ def test_no_helper_is_left_behind_when_meanwhile_raises(monkeypatch) -> None:
     assert len(forked) == 1 and forked[0] is not None
     with pytest.raises(ProcessLookupError):  # killed and reaped: neither running nor a zombie
         os.kill(forked[0], 0)
+
+
+# The rules (irsalint.engine.run_rules): shared with a forked helper on big projects only.
+
+
+def test_the_rules_stay_in_one_process_unless_the_project_is_big_or_jobs_asks() -> None:
+    from irsalint.engine import PARALLEL_RULES_MAX_FILES, PARALLEL_RULES_MIN_FILES, rule_processes
+    from irsalint.parallel import default_processes
+
+    assert rule_processes(0, PARALLEL_RULES_MIN_FILES - 1) == 1
+    assert rule_processes(0, PARALLEL_RULES_MIN_FILES) == default_processes()
+    assert rule_processes(1, PARALLEL_RULES_MIN_FILES * 2) == 1
+    assert rule_processes(3, 10) == 3  # asked for
+    # the helper's copy-on-write share of a huge model costs more memory than its time is worth
+    assert rule_processes(0, PARALLEL_RULES_MAX_FILES + 1) == 1
+    assert rule_processes(3, PARALLEL_RULES_MAX_FILES + 1) == 1
+
+
+def _fixture_findings(jobs: int) -> list[tuple[str, str, int, str, str]]:
+    from irsalint.engine import LintOptions, lint
+    from irsalint.rules import load_rules
+    from tests.helpers import ROOT
+
+    result = lint([str(ROOT / "fixtures")], load_rules(), LintOptions(jobs=jobs, cache=False))
+    return [(f.rule_id, f.loc.path, f.loc.line, f.message, f.fingerprint) for f in result.findings]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_rules_shared_with_a_helper_find_what_one_process_finds() -> None:
+    alone = _fixture_findings(jobs=1)
+    assert len(alone) > 400
+    assert _fixture_findings(jobs=2) == alone == _fixture_findings(jobs=3)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_check_that_fails_in_a_helper_fails_as_in_one_process(monkeypatch) -> None:
+    from irsalint import checks
+    from irsalint.errors import CheckError
+
+    def broken(graph, params):  # type: ignore[no-untyped-def]
+        raise ValueError("a bug")
+
+    for name in ("trust_mismatch", "annotation_key_typo"):  # one heavy, one light: whichever process has it
+        monkeypatch.setitem(checks.CHECKS, name, broken)
+    with pytest.raises(CheckError) as raised:
+        _fixture_findings(jobs=2)
+    assert raised.value.rule_id in ("IRSA001", "IRSA023")
