@@ -355,7 +355,8 @@ RULE_COSTS = {
     "annotation_key_typo": 26, "oidc_provider_mismatch": 23, "shared_role": 21,
 }  # fmt: skip
 DEFAULT_RULE_COST = 15
-# A helper for the rules pays from about this many scanned files (docs/design.md, "Parallel rules").
+# A helper for the rules pays from about this many scanned files (docs/design.md, "The rules on big
+# projects").
 PARALLEL_RULES_MIN_FILES = 20_000
 # Above this many, the helper's copy-on-write pages of the model cost more memory than its time is
 # worth (200,000 files: +600 MB for the process tree).

@@ -63,6 +63,7 @@ def test_the_fast_path_is_taken_for_ordinary_manifests() -> None:
     "a: " + "b" * 70_000 + "\n",  # big: `keep` prunes what is not read
     "[" * 5_000 + "]" * 5_000,  # deep: libyaml's composer recurses in C
     "- " * 1_200 + "x\n",  # deep block sequences on one line
+    "".join(f"{' ' * level}k{level}:\r" for level in range(1_100)),  # deep mappings, old Mac line breaks
 ])
 def test_what_needs_our_composer_takes_it(text: str) -> None:
     assert not yamlutil._small_and_plain(text)
@@ -120,6 +121,6 @@ def test_both_composers_agree_on_dumped_documents(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.sampled_from(list("ab: -[]{},#'\"\n|>?!*&%@`\t")), max_size=60))
+@given(st.text(st.sampled_from(list("ab: -[]{},#'\"\n\r|>?!*&%@`\t\x85")), max_size=60))
 def test_both_composers_agree_on_yaml_like_noise(text: str) -> None:
     assert composed(text, True) == composed(text, False)
