@@ -107,6 +107,8 @@ def test_generated_hcl(text: str) -> None:
         "x = <<-EOF\n    indented\n      more\n    EOF\n",
         "x = \"caf\u00e9 ${var.a} \u00fc\"\ny = \"\u00e9\" + var.b\n",  # columns count characters, not bytes
         "x = \"a$$${x}b\"\ny = \"%%%{y}\"\n",  # escapes after an odd run of `$` / `%`
+        # ... several of them: each repair round shows the next one (hypothesis found three)
+        'a = {\n  k = <<EOF\n  "k": "${"%%%{y}a"}",\n  "k": "${"%%%{y}a"}",\nEOF\n}\na = <<EOF\n  "k": "${"%%%{y}"}",\nEOF\n',
         "x = 1e5\ny = [2E-3, 1e400]\n",  # exponents without a fraction
         "x = provider::aws::arn_parse(var.arn).account_id\n",
         "x = (\n  \"value\"\n)\ny = (\n  a\n).b\n",  # parentheses around a newline

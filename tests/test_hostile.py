@@ -42,27 +42,40 @@ class Run:
         self.seconds, self.max_rss = seconds, max_rss
 
 
+# Started by a small launcher: a process's peak RSS (ru_maxrss) includes the memory of the process
+# it was forked from (Linux keeps the old address space's high-water mark across exec), so a child
+# forked from this test process, which may hold hundreds of MB, would report those too.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
 def run_measured(*args: str, cwd: Path) -> Run:
-    """The console script, with a hard timeout and its own peak RSS (os.wait4 on that child only)."""
+    """The console script, with a hard timeout and its own peak RSS (os.wait4 on that process only,
+    in a launcher that holds little memory)."""
     exe = shutil.which("irsalint", path=str(Path(sys.executable).parent)) or "irsalint"
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         started = time.monotonic()
-        proc = subprocess.Popen([exe, *args], cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - started > TIMEOUT:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                pytest.fail(f"irsalint {' '.join(args)} did not finish within {TIMEOUT} s (a hang)")
-            time.sleep(0.02)
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, rss.name, exe, *args], cwd=cwd, stdout=out,
+                                stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            pytest.fail(f"irsalint {' '.join(args)} did not finish within {TIMEOUT} s (a hang)")
         seconds = time.monotonic() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen from waiting again
         out.seek(0)
         err.seek(0)
-        max_rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        max_rss = int(rss.read() or 0) * (1 if sys.platform == "darwin" else 1024)
         return Run(proc.returncode, out.read().decode(), err.read().decode(), seconds, max_rss)
 
 

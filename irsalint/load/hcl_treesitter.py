@@ -166,8 +166,11 @@ def _parse(source: bytes, start: int, work: _Work) -> Node:
     return parser.parse(source).root_node
 
 
-# A repair costs a parse: at most two, and only for a file with few candidates (garbage has many).
-_REPAIR_ROUNDS = 2
+# A repair costs a parse, and only a file with few candidates gets one (garbage has many). A round
+# can only repair what the tree shows as misread, and a misread often puts the next one inside an
+# ERROR node (three `%%%{` in a row: three rounds), so rounds go on while one changes something,
+# up to this many and within the file's work budget.
+_REPAIR_ROUNDS = 8
 _MAX_REPAIRS = 64
 _BARE_EXPONENT_RE = re.compile(rb"(?<![\w.])[0-9]+([eE])[-+]?[0-9]+(?![\w.])")
 _ODD_PERCENTS_RE = re.compile(rb"(?<!%)%(?=(?:%%)+\{)")
