@@ -5,10 +5,10 @@
 For each size prints files, MB, wall and CPU seconds, peak RSS, files/s, the floor (bare parse of
 the same files, one process) and irsalint's ratio to it, warm (nothing changed: answered by the
 files' stamps, measured once the corpus is older than the 2 s racy window; the median of five
-runs), restored-cache (the
-same bytes with new stamps, as in a CI job that restores the cache into a fresh checkout:
-answered by content) and one-changed (one Terraform file edited since the last run: a pre-commit
-run) times, and recall / false positives on the injected defects. When `checkov` is on PATH, Checkov runs on the same corpus in the same run.
+runs), restored-cache (the same bytes with new stamps, as in a CI job that restores the cache into
+a fresh checkout: answered by content) and one-changed (one Terraform file edited since the last
+run: a pre-commit run) times, and recall / false positives on the injected defects. When `checkov`
+is on PATH, Checkov runs on the same corpus in the same run.
 Figures are only comparable within one run: the machines are shared and noisy."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ RACY_SECONDS = RACY_NANOSECONDS / 1e9
 
 def wait_until_older(files: list[Path], seconds: float) -> None:
     """Sleep until every file was last changed more than `seconds` ago."""
-    newest = max(max(p.stat().st_mtime, p.stat().st_ctime) for p in files)
+    newest = max(max(status.st_mtime, status.st_ctime) for status in (p.stat() for p in files))
     time.sleep(max(0.0, newest + seconds + 0.1 - time.time()))
 
 

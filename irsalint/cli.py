@@ -49,18 +49,16 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
-class _TerminalWidth(argparse.HelpFormatter):
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, its width found by _terminal_columns."""
+
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position,
                          _terminal_columns() - 2 if width is None else width)  # argparse's own margin
 
 
-class _Formatter(_TerminalWidth):
-    pass
-
-
-class _RawDescriptionFormatter(_TerminalWidth, argparse.RawDescriptionHelpFormatter):
+class _RawDescriptionFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
     pass
 
 

@@ -78,7 +78,6 @@ class Location:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-
 @record
 class RoleRef:
     """A Terraform reference to a scanned role (`module.x.iam_role_arn`, `aws_iam_role.x.arn`)."""

@@ -186,7 +186,10 @@ def load_all(
             results[index] = cached
             continue
         pending.append((index, source.path, data, source.kind, key))
+
     def on_terraform(parsed: dict[int, LoadResult]) -> None:
+        """The parsed Terraform files into `results`, then every Terraform file (cached ones too)
+        to terraform_loaded."""
         assert terraform_loaded is not None
         for position, result in parsed.items():
             results[pending[position][0]] = result

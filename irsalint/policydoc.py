@@ -98,8 +98,6 @@ class LMap:
         return None
 
 
-
-
 LNode = Union[LScalar, LList, LMap]
 
 

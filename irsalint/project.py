@@ -69,8 +69,6 @@ class Rendering:
     top: str | None = None  # the directory of the top-level kustomization that renders it
 
 
-
-
 @record
 class TerraformPart:
     """The Terraform side of a project, worked out from the Terraform files alone: the engine

@@ -42,7 +42,6 @@ class ProjectSummary:
         return all(current_digest(base, path) == digest for path, digest in self.inputs)
 
 
-
 # What a LintResult carries: the project when the rules ran, its summary when the run was reused.
 if TYPE_CHECKING:
     ProjectView = Union[Project, ProjectSummary]

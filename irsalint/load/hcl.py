@@ -119,8 +119,6 @@ class Block:
     loc: Location
 
 
-
-
 class HclSyntaxError(Exception):
     def __init__(self, message: str, line: int, col: int) -> None:
         super().__init__(message)

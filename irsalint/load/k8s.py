@@ -96,8 +96,6 @@ class K8sFile:
     gitops: tuple[GitOpsRecord, ...] = ()  # irsalint.sources.gitops: joined across files later
 
 
-
-
 @record
 class Patch:
     """A strategic-merge patch of a kustomization: a file, or inline text parsed in place."""
