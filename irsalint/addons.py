@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+
+from irsalint.package_data import read_text
 
 
 @functools.lru_cache(maxsize=1)
 def addon_accounts() -> dict[str, tuple[str, str]]:
     """add-on name -> (namespace, ServiceAccount) its role is for (shipped data, with sources)."""
-    text = resources.files("irsalint").joinpath("data/eks_addons.json").read_text("utf-8")
+    text = read_text("data/eks_addons.json")
     return {name: (a["namespace"], a["service_account"]) for name, a in json.loads(text)["addons"].items()}

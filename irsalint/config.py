@@ -54,9 +54,9 @@ class Config:
 
 @functools.lru_cache(maxsize=1)
 def config_schema() -> dict[str, Any]:
-    from importlib import resources
+    from irsalint.package_data import read_text
 
-    text = resources.files("irsalint").joinpath("schemas/config.schema.json").read_text("utf-8")
+    text = read_text("schemas/config.schema.json")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

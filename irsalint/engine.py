@@ -360,7 +360,7 @@ RULE_COSTS = {
 DEFAULT_RULE_COST = 15
 # A helper for the rules pays from about this many scanned files (docs/design.md, "The rules on big
 # projects").
-PARALLEL_RULES_MIN_FILES = 20_000
+PARALLEL_RULES_MIN_FILES = 2_000
 # Above this many, the helper's copy-on-write pages of the model cost more memory than its time is
 # worth (200,000 files: +600 MB for the process tree).
 PARALLEL_RULES_MAX_FILES = 100_000

@@ -60,9 +60,9 @@ def builtin_rules_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def rule_schema() -> dict[str, Any]:
-    from importlib import resources
+    from irsalint.package_data import read_text
 
-    text = resources.files("irsalint").joinpath("schemas/rule.schema.json").read_text("utf-8")
+    text = read_text("schemas/rule.schema.json")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,20 @@ def test_library_modules_import_on_their_own() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         failed = [m for m, bad in zip(modules, pool.map(fails, modules)) if bad]
     assert not failed, failed
+
+
+def test_package_data_reads_every_shipped_file_as_importlib_resources_does(monkeypatch) -> None:
+    """irsalint.package_data reads data/ and schemas/ by path (importlib.resources costs start-up
+    time) and falls back to importlib.resources for a package that is not on disk."""
+    from importlib import resources
+
+    import irsalint.package_data as package_data
+
+    package = Path(package_data.__file__).parent
+    shipped = sorted(p.relative_to(package).as_posix() for d in ("data", "schemas")
+                     for p in (package / d).rglob("*") if p.is_file() and p.suffix in (".json", ".yaml"))
+    assert "data/carriers.json" in shipped and "schemas/rule.schema.json" in shipped
+    for relative in shipped:
+        assert package_data.read_text(relative) == resources.files("irsalint").joinpath(relative).read_text("utf-8")
+    monkeypatch.setattr(package_data, "_PACKAGE_DIRECTORY", str(package / "not-a-directory"))
+    assert package_data.read_text("data/carriers.json") == (package / "data" / "carriers.json").read_text("utf-8")

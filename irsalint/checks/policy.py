@@ -8,7 +8,6 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from typing import Any
 
 from irsalint.checks.base import Hit
@@ -16,6 +15,7 @@ from irsalint.checks.labels import join_some, plural, quoted, role_label, roles_
 from irsalint.graph import IrsaGraph
 from irsalint.iam import Tri, string_like
 from irsalint.model import Condition, IamRole, Location, Partial, PolicyDocument, Statement, Value
+from irsalint.package_data import read_text
 from irsalint.policy_patterns import WILDCARD_ONLY_RE as _WILDCARD_ONLY_RE
 from irsalint.policy_patterns import aws_managed_policy_name, is_wildcard_resource, is_wildcard_resource_value
 from irsalint.record import record
@@ -154,7 +154,7 @@ class _ActionsByService:
 @functools.lru_cache(maxsize=1)
 def _action_table() -> tuple[frozenset[str], _ActionsByService]:
     """(star-only actions, service -> ((action, resource_scoped), ...)) from the shipped data file."""
-    text = resources.files("irsalint").joinpath("data/star_only_actions.json").read_text("utf-8")
+    text = read_text("data/star_only_actions.json")
     data = json.loads(text)
     return frozenset(data["star_only"]), _ActionsByService(data["star_only"], data["resource_scoped"])
 
@@ -197,7 +197,7 @@ def _scopable_actions(statement: Statement) -> Tri:
 @functools.lru_cache(maxsize=1)
 def _access_levels() -> dict[str, str]:
     """action (lowercase) -> its access level, for every level but Write (shipped data)."""
-    text = resources.files("irsalint").joinpath("data/iam_access_levels.json").read_text("utf-8")
+    text = read_text("data/iam_access_levels.json")
     data = json.loads(text)
     return {action: level for level, actions in data["levels"].items() for action in actions}
 
@@ -220,14 +220,14 @@ def access_level(pattern: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _sensitive_reads() -> tuple[str, ...]:
     """Read/List action patterns that return data, not metadata (shipped data, with its source)."""
-    text = resources.files("irsalint").joinpath("data/sensitive_reads.json").read_text("utf-8")
+    text = read_text("data/sensitive_reads.json")
     return tuple(json.loads(text)["patterns"])
 
 
 @functools.lru_cache(maxsize=1)
 def _referenced_types_table() -> dict[str, frozenset[str]]:
     """launch action -> resource types it only references (shipped data, with its source)."""
-    text = resources.files("irsalint").joinpath("data/referenced_resources.json").read_text("utf-8")
+    text = read_text("data/referenced_resources.json")
     return {action: frozenset(types) for action, types in json.loads(text)["actions"].items()}
 
 
@@ -253,7 +253,7 @@ class _Upstream:
 @functools.lru_cache(maxsize=1)
 def _upstream_policies() -> tuple[_Upstream, ...]:
     """Controllers' upstream policies (shipped data, with sources)."""
-    text = resources.files("irsalint").joinpath("data/upstream_policies.json").read_text("utf-8")
+    text = read_text("data/upstream_policies.json")
     return tuple(
         _Upstream(name, frozenset(c["markers"]), frozenset(c.get("markers_any", ())), frozenset(c["on_every_resource"]),
                   {a: frozenset(t) for a, t in c.get("on_every_resource_of_type", {}).items()})
@@ -519,7 +519,7 @@ class _Escalation:
 @functools.lru_cache(maxsize=1)
 def _escalation_table() -> tuple[tuple[_Escalation, ...], dict[str, str]]:
     """(escalation actions, managed policy name -> why) from the shipped data file."""
-    text = resources.files("irsalint").joinpath("data/privilege_escalation.json").read_text("utf-8")
+    text = read_text("data/privilege_escalation.json")
     data = json.loads(text)
     actions = tuple(
         _Escalation(e["action"], bool(e["requires_resource_star"]), e["why"]) for e in data["escalation_actions"]

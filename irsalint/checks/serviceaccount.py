@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irsalint.checks.base import Hit, entity_of, rendering_of, show
 from irsalint.checks.labels import quoted, sa_label, workload_label
@@ -14,6 +13,9 @@ from irsalint.fix.model import SAFE
 from irsalint.graph import ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION, IrsaGraph
 from irsalint.model import Annotation, Location
 
+if TYPE_CHECKING:
+    from fractions import Fraction
+
 MIN_EXPIRATION = 600
 MAX_EXPIRATION = 86400
 _GO_INT_RE = re.compile(r"^[+-]?[0-9]+$")  # strconv.ParseInt(value, 10, 64)
@@ -21,9 +23,11 @@ _INT64 = 2**63
 # A Go duration (time.ParseDuration) and days: "1h", "90m", "3600s", "1h30m", "1d". The webhook
 # accepts none of them; the fix writes the seconds they mean.
 _DURATION_PART_RE = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d)")
+# Seconds per unit as (numerator, denominator): fractions is imported only when a value is read
+# (3 ms of start-up otherwise).
 _UNIT_SECONDS = {
-    "ns": Fraction(1, 10**9), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6), "μs": Fraction(1, 10**6),
-    "ms": Fraction(1, 1000), "s": Fraction(1), "m": Fraction(60), "h": Fraction(3600), "d": Fraction(86400),
+    "ns": (1, 10**9), "us": (1, 10**6), "µs": (1, 10**6), "μs": (1, 10**6),
+    "ms": (1, 1000), "s": (1, 1), "m": (60, 1), "h": (3600, 1), "d": (86400, 1),
 }  # fmt: skip
 AUTOMOUNT_KEY = "automountServiceAccountToken"
 
@@ -122,6 +126,8 @@ def _expiration(annotation: Annotation, where: str, entity: str, rendering: str)
 def duration_seconds(value: str) -> Fraction | None:
     """Seconds meant by an integer with stray whitespace or by a duration ("1h30m", "1d"); None
     for anything else (a sign, hexadecimal, prose)."""
+    from fractions import Fraction
+
     text = value.strip()
     if _GO_INT_RE.match(text):
         return Fraction(int(text))
@@ -129,7 +135,7 @@ def duration_seconds(value: str) -> Fraction | None:
     for match in _DURATION_PART_RE.finditer(text):
         if match.start() != position:
             return None
-        total += Fraction(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        total += Fraction(match.group(1)) * Fraction(*_UNIT_SECONDS[match.group(2)])
         position = match.end()
     return total if text and position == len(text) else None
 

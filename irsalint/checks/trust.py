@@ -6,7 +6,6 @@ import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
-from importlib import resources
 from typing import Any
 
 from irsalint.checks.base import Hit, eks_statements, entity_of, rendering_of, role_related, show
@@ -35,6 +34,7 @@ from irsalint.iam import (
     within_edits,
 )
 from irsalint.model import UNKNOWN, Condition, IamRole, Location, ServiceAccount, Statement
+from irsalint.package_data import read_text
 from irsalint.placeholders import has_placeholder
 from irsalint.suggest import edit_distance, one_edit_apart
 
@@ -88,7 +88,7 @@ def _message(sa: ServiceAccount, role: IamRole) -> str:
 @functools.lru_cache(maxsize=1)
 def platform_components() -> dict[str, tuple[str, str]]:
     """component -> (usual namespace, usual ServiceAccount), from irsalint/data."""
-    data = json.loads(resources.files("irsalint").joinpath("data/platform_components.json").read_text("utf-8"))
+    data = json.loads(read_text("data/platform_components.json"))
     return {name: (c["namespace"], c["service_account"]) for name, c in data["components"].items()}
 
 

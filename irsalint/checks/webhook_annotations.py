@@ -8,7 +8,6 @@ does not trim spaces). Sources: amazon-eks-pod-identity-webhook `pkg/annotations
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -234,6 +233,8 @@ def skip_container_names(value: str) -> list[str] | None:
     defaults); None when a quote makes the parse uncertain (Go then skips nothing)."""
     if '"' in value or "\n" in value or "\r" in value:
         return None
+    import csv  # here: most runs never read the annotation
+
     return next(csv.reader([value]), [])
 
 

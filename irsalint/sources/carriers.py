@@ -8,10 +8,10 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
-from importlib import resources
 from typing import Generic, TypeVar
 
 from irsalint.model import UNKNOWN, Annotation, Location, ServiceAccount, Str
+from irsalint.package_data import read_text
 from irsalint.record import record
 
 
@@ -27,7 +27,7 @@ class Carrier:
 
 @functools.lru_cache(maxsize=1)
 def carriers() -> Mapping[tuple[str, str], Carrier]:
-    text = resources.files("irsalint").joinpath("data/carriers.json").read_text("utf-8")
+    text = read_text("data/carriers.json")
     found = {}
     for entry in json.loads(text)["carriers"]:
         carrier = Carrier(

@@ -7,10 +7,10 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from importlib import resources
 from typing import Any, Union
 
 from irsalint.model import UNKNOWN, Str, _Unknown
+from irsalint.package_data import read_text
 from irsalint.placeholders import has_placeholder
 from irsalint.record import record
 
@@ -39,7 +39,7 @@ class ChartDefaults:
 
 @functools.cache
 def table() -> Mapping[str, ChartDefaults]:
-    text = resources.files("irsalint").joinpath("data/chart_defaults.json").read_text("utf-8")
+    text = read_text("data/chart_defaults.json")
     charts: dict[str, Any] = json.loads(text)["charts"]
     return {chart: _entry(entry) for chart, entry in charts.items()}
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from typing import Any
 
 from irsalint.iam import oidc_issuer_of_provider_arn
@@ -30,6 +29,7 @@ from irsalint.model import (
     Value,
     ValueList,
 )
+from irsalint.package_data import read_text
 from irsalint.policy_patterns import is_wildcard_resource
 from irsalint.sources.terraform.base import ModuleAdapter
 from irsalint.sources.terraform.context import ModuleContext
@@ -43,7 +43,7 @@ ROLE_ARN_KEY = "eks.amazonaws.com/role-arn"
 
 @functools.lru_cache(maxsize=1)
 def addons() -> dict[str, dict[str, Any]]:
-    text = resources.files("irsalint").joinpath("data/blueprints_addons.json").read_text("utf-8")
+    text = read_text("data/blueprints_addons.json")
     table: dict[str, dict[str, Any]] = json.loads(text)["addons"]
     return table
 

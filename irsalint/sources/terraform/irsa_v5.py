@@ -8,11 +8,11 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 from irsalint.load.hcl import Block, Body
 from irsalint.model import UNKNOWN, IamRole, ModuleDefault, PolicyDocument, Statement, Value, ValueList
+from irsalint.package_data import read_text
 from irsalint.policy_patterns import is_wildcard_resource
 from irsalint.sources.terraform.base import ModuleAdapter, registry_module
 from irsalint.sources.terraform.context import ModuleContext
@@ -25,7 +25,7 @@ KIND = "iam-role-for-service-accounts-eks"
 @functools.lru_cache(maxsize=1)
 def v5_module_policies() -> dict[str, list[dict[str, Any]]]:
     """flag -> statements the v5 IRSA module generates from resource variables (shipped data)."""
-    text = resources.files("irsalint").joinpath("data/irsa_module_v5_policies.json").read_text("utf-8")
+    text = read_text("data/irsa_module_v5_policies.json")
     policies: dict[str, list[dict[str, Any]]] = json.loads(text)["policies"]
     return policies
 
