@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from irsalint.engine import Finding, LintResult
 from irsalint.errors import UsageError
+from irsalint.record import replace
 
 
 def files_changed_since(root: Path, revision: str) -> set[Path]:

@@ -8,11 +8,11 @@ import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from irsalint import __version__
 from irsalint.errors import ConfigError, IrsalintError, UsageError
+from irsalint.record import replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "wrong path must fail)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR",
                        help="a directory of extra rule files (repeatable; replaces rules_dirs)")
-    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that parse files (and run the rules, from 20,000 files), this one included (default 0: on Linux one per CPU, at most 4, when the input is over 256 kB; 1: this process only; docs/design.md)")
+    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that parse files (and run the rules, from 2,000 files), this one included (default 0: on Linux one per CPU, at most 4, when the input is over 256 kB; 1: this process only; docs/design.md)")
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="skip paths matching GLOB, relative to the root (repeatable; replaces exclude)")
     check.add_argument("--no-cache", action="store_true", default=None, help="do not read or write .irsalint_cache/")

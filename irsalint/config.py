@@ -13,11 +13,10 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import field
 from pathlib import Path
 
 from irsalint.errors import ConfigError
-from irsalint.record import record
+from irsalint.record import field, record
 from irsalint.suggest import did_you_mean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only

@@ -9,7 +9,6 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 
 from irsalint.cache import Cache
@@ -18,7 +17,7 @@ from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
 from irsalint.load.reading import read_capped, size_cap, too_large
-from irsalint.record import record
+from irsalint.record import field, record, replace
 from irsalint.rules import STAGE_CHECKS, Rule
 from irsalint.summary import ProjectSummary
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from irsalint.load.aws_dump import AwsDumpFile
@@ -25,7 +24,7 @@ from irsalint.model import (
     SkipNote,
     Workload,
 )
-from irsalint.record import record
+from irsalint.record import record, replace
 from irsalint.sources.gitops import render as gitops
 from irsalint.sources.live_aws import LiveFacts, join_dumps
 from irsalint.sources.terraform import HelmRelease, TerraformFacts, build_terraform_facts

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from irsalint.load.hcl import (
@@ -41,25 +40,43 @@ ROLE_OUTPUTS = {
 ROLE_ATTRIBUTES = {"arn": "arn", "name": "name", "id": "name", "unique_id": "id"}
 
 
-@dataclass
 class Scope:
-    """One Terraform module directory: what `var.`, `local.`, `module.` and resources mean there."""
+    """One Terraform module directory: what `var.`, `local.`, `module.` and resources mean there.
+    Filled in as the directory's files are read (a plain class: dataclasses is not imported by a
+    lint run, docs/design.md "Start-up and exit")."""
 
-    directory: str
-    variables: dict[str, Expr] = field(default_factory=dict)  # defaults
-    tfvars: dict[str, Expr] = field(default_factory=dict)  # terraform.tfvars / *.auto.tfvars win
-    locals: dict[str, Expr] = field(default_factory=dict)
-    resources: dict[tuple[str, str], Block] = field(default_factory=dict)
-    data: dict[tuple[str, str], Block] = field(default_factory=dict)
-    modules: dict[str, Block] = field(default_factory=dict)
-    role_ids: dict[str, str] = field(default_factory=dict)  # "aws_iam_role.x" / "module.x" -> role id
-    policy_ids: dict[str, str] = field(default_factory=dict)  # "aws_iam_policy.x" -> policy id
-    outputs: dict[str, Expr] = field(default_factory=dict)  # `output "x" { value = ... }`
-    # An instance of a local child module: its inputs, each evaluated in the caller's scope...
-    inputs: dict[str, tuple[Evaluator, Expr]] = field(default_factory=dict)
-    # ...and, in the caller, the evaluators of the local child modules it calls (for their outputs)
-    children: dict[str, Evaluator] = field(default_factory=dict)
-    instance: str = ""  # "" for a root module; else which call instantiates it ("envs/dev:module.app")
+    def __init__(
+        self,
+        directory: str,
+        *,
+        variables: dict[str, Expr] | None = None,
+        tfvars: dict[str, Expr] | None = None,
+        locals: dict[str, Expr] | None = None,  # noqa: A002 - Terraform's name
+        instance: str = "",
+    ) -> None:
+        self.directory = directory
+        self.variables = {} if variables is None else variables  # defaults
+        self.tfvars = {} if tfvars is None else tfvars  # terraform.tfvars / *.auto.tfvars win
+        self.locals = {} if locals is None else locals
+        self.resources: dict[tuple[str, str], Block] = {}
+        self.data: dict[tuple[str, str], Block] = {}
+        self.modules: dict[str, Block] = {}
+        self.role_ids: dict[str, str] = {}  # "aws_iam_role.x" / "module.x" -> role id
+        self.policy_ids: dict[str, str] = {}  # "aws_iam_policy.x" -> policy id
+        self.outputs: dict[str, Expr] = {}  # `output "x" { value = ... }`
+        # An instance of a local child module: its inputs, each evaluated in the caller's scope...
+        self.inputs: dict[str, tuple[Evaluator, Expr]] = {}
+        # ...and, in the caller, the evaluators of the local child modules it calls (for their outputs)
+        self.children: dict[str, Evaluator] = {}
+        self.instance = instance  # "" for a root module; else which call instantiates it ("envs/dev:module.app")
+
+    def called_as(self, instance: str, inputs: dict[str, tuple[Evaluator, Expr]]) -> Scope:
+        """This module directory as one call instantiates it: the same blocks (shared), the call's
+        inputs, and ids and children of its own."""
+        called = Scope(self.directory, variables=self.variables, tfvars=self.tfvars, locals=self.locals, instance=instance)
+        called.resources, called.data, called.modules, called.outputs = self.resources, self.data, self.modules, self.outputs
+        called.inputs = inputs
+        return called
 
 
 class Evaluator:

@@ -6,12 +6,11 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
 from pathlib import Path
 
 from irsalint.check_registry import CHECK_MODULES
 from irsalint.errors import RulePackError
-from irsalint.record import record
+from irsalint.record import field, record
 from irsalint.suggest import did_you_mean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only

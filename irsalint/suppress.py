@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from irsalint.core import IGNORE_ANNOTATION, Location
 from irsalint.engine import Finding, LintResult, Suppressed, with_fingerprints
 from irsalint.errors import ConfigError
-from irsalint.record import record
+from irsalint.record import record, replace
 from irsalint.rules import Rule, unknown_rule
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only

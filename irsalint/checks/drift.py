@@ -12,7 +12,6 @@ and attach policies of their own (`attach_*_policy`), under generated names."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from irsalint.checks.base import Hit
@@ -44,10 +43,12 @@ _TRUST_PARTS = (("sub", "the trust admits {}"), ("Federated", "the trust names p
 _ACCOUNT, _CODE = "account", "code"  # where a difference is: only in the account, only in the code
 
 
-@dataclass(slots=True)
 class _Known:
-    values: set[str] = field(default_factory=set)
-    complete: bool = True  # False: something unknown may add to `values`
+    __slots__ = ("values", "complete")
+
+    def __init__(self, complete: bool = True) -> None:
+        self.values: set[str] = set()
+        self.complete = complete  # False: something unknown may add to `values`
 
     def add(self, values: ValueList) -> None:
         self.complete = self.complete and values.complete

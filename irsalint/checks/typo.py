@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from irsalint.fix.intents import FixIntent, SetString
 from irsalint.fix.model import UNSAFE
@@ -24,6 +23,7 @@ from irsalint.iam import (
     web_identity_statements,
 )
 from irsalint.model import IamRole, Location, ServiceAccount, Str, Value
+from irsalint.record import record
 from irsalint.suggest import one_edit_apart
 
 
@@ -102,7 +102,7 @@ def _used(graph: IrsaGraph, part: str, namespace: str, name: str, exclude: set[L
     return any(loc not in exclude for loc in uses.subjects.get(f"{SA_SUBJECT_PREFIX}{namespace}:{name}", ()))
 
 
-@dataclass(frozen=True)
+@record
 class _Uses:
     """Who uses which namespace and ServiceAccount name, indexed once per run (a repository with
     hundreds of typo findings would otherwise scan every record for each)."""

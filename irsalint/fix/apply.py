@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 
 from irsalint.discover import classify
 from irsalint.engine import Finding, LintResult
@@ -18,7 +17,7 @@ from irsalint.load.dispatch import load_bytes
 from irsalint.load.k8s import K8sFile
 from irsalint.load.plan import PlanFile
 from irsalint.load.terraform import TfFile
-from irsalint.record import record
+from irsalint.record import record, replace
 
 MAX_ROUNDS = 5  # verification rounds of one pass: each drops at least one fix
 MAX_PASSES = 4  # passes: fixes left out for overlapping an applied one get another chance

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+
+from irsalint.record import field, record
 
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
+@record
 class SourceText:
     text: str
     bom: bool = False

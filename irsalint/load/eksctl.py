@@ -11,7 +11,6 @@ fixed ServiceAccount (irsalint/data/eks_addons.json). A Pod Identity association
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import yaml
 
@@ -35,7 +34,7 @@ from irsalint.model import (
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
 from irsalint.policydoc import LNode, _from_node, document_from_tree, make_condition, pod_identity_statement
-from irsalint.record import record
+from irsalint.record import record, replace
 from irsalint.yamlutil import get, text_of
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import yaml
 
@@ -36,7 +35,7 @@ from irsalint.model import (
     Workload,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
-from irsalint.record import record
+from irsalint.record import record, replace
 from irsalint.sources.carriers import CARRIER_KEYS, TreeAccess, carried_service_account, carrier_of
 from irsalint.sources.gitops import reader as gitops
 from irsalint.sources.gitops.records import GitOpsRecord

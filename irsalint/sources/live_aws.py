@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 from irsalint.load.aws_dump import AwsDumpFile, DumpRole
 from irsalint.model import IamRole, InlinePolicy
-from irsalint.record import record
+from irsalint.record import record, replace
 from irsalint.role_index import role_account
 from irsalint.sources.terraform import TerraformFacts
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import yaml
 
 from irsalint.model import UNKNOWN, Location, RoleRef, ServiceAccount, Str
+from irsalint.record import replace
 from irsalint.sources.gitops.common import flag, raw, raw_text, show
 from irsalint.sources.gitops.flux_postbuild import (
     NO_VARIABLES,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import field, replace
 from typing import TypeVar
 
 import yaml
@@ -36,7 +35,7 @@ from irsalint.model import (
     Workload,
 )
 from irsalint.placeholders import has_placeholder, placeholder_value
-from irsalint.record import record
+from irsalint.record import field, record, replace
 from irsalint.sources.gitops.common import contains, flag, raw, raw_text
 from irsalint.sources.gitops.configmaps import ConfigIndex
 from irsalint.sources.gitops.records import FluxKustomization, Raw, RawFields, ValuesRef

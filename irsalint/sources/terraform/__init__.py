@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Sequence
-from dataclasses import replace
 
 from irsalint.load.hcl import Block, Literal
 from irsalint.load.terraform import TfFile
@@ -166,10 +165,8 @@ def module_instances(scopes: dict[str, Scope]) -> list[Scope]:
                 uncreated.add(child_dir)
                 continue
             tag = f"{root or '.'}:{chain + '.' if chain else ''}module.{name}"
-            child = replace(
-                template,
-                inputs={a.name: (caller, a.expr) for a in block.body.attributes if a.name not in _META_ARGUMENTS},
-                children={}, role_ids={}, policy_ids={}, instance=tag,
+            child = template.called_as(
+                tag, {a.name: (caller, a.expr) for a in block.body.attributes if a.name not in _META_ARGUMENTS}
             )
             _register_ids(child)
             scope.children[name] = Evaluator(child)

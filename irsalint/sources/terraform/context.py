@@ -150,7 +150,7 @@ class ModuleContext:
 
     def with_boundary(self, role: IamRole, block: Block, *attributes: str) -> IamRole:
         """The role with the permissions boundary its block sets (the first attribute present)."""
-        from dataclasses import replace
+        from irsalint.record import replace
 
         for attribute in attributes:
             found = block.body.attr(attribute)

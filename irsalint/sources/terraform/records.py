@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Union
 
 from irsalint.model import (
@@ -16,7 +15,7 @@ from irsalint.model import (
     ServiceAccount,
     Str,
 )
-from irsalint.record import record
+from irsalint.record import field, record
 from irsalint.sources.gitops.records import ConfigData
 
 
