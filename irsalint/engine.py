@@ -340,23 +340,62 @@ def run_rules(
             )
         return found
 
-    costs = [RULE_COSTS.get(rule.function, DEFAULT_RULE_COST) for rule in checked]
+    units = rule_units([rule.function for rule in checked])
+    costs = [unit_cost([checked[i].function for i in unit]) for unit in units]
     processes = rule_processes(options.jobs, len(project.files))
-    per_rule = map_forked(findings_of, costs, [True] * len(checked), processes)
-    findings = {finding for found in per_rule for finding in found}
+    per_unit = map_forked(lambda u: [f for i in units[u] for f in findings_of(i)], costs, [True] * len(units), processes)
+    findings = {finding for found in per_unit for finding in found}
     return with_fingerprints(sorted(findings, key=Finding.sort_key))
 
 
-# What each check costs, relative to the others (the 10k-service bench corpus, 2026-12-06, ms per
-# 10,000 services): only for sharing the rules between processes evenly; any other weights give
-# the same findings.
+def unit_cost(functions: Sequence[str]) -> int:
+    """What running these checks together costs (RULE_COSTS), their shared index counted once."""
+    indexes = {SHARED_INDEXES[f] for f in functions if f in SHARED_INDEXES}
+    return sum(RULE_COSTS.get(f, DEFAULT_RULE_COST) for f in functions) + sum(INDEX_COSTS[i] for i in indexes)
+
+
+def rule_units(functions: Sequence[str]) -> list[list[int]]:
+    """The rules (by index) grouped into what one process runs: the checks that read one per-run
+    index (SHARED_INDEXES) together, so that it is computed once; every other rule alone."""
+    units: list[list[int]] = []
+    by_index: dict[str, list[int]] = {}
+    for position, function in enumerate(functions):
+        index = SHARED_INDEXES.get(function)
+        if index is None:
+            units.append([position])
+        elif index in by_index:
+            by_index[index].append(position)
+        else:
+            by_index[index] = [position]
+            units.append(by_index[index])
+    return units
+
+
+# What each check costs, relative to the others (the 10k-service bench corpus, 2026-12-06, ms, the
+# per-run indexes they read already built; trust_mismatch's own index included): only for sharing
+# the rules between processes evenly; any other weights give the same findings.
 RULE_COSTS = {
-    "trust_mismatch": 186, "wildcard_resource": 186, "trust_policy_size": 95, "orphan_role": 69,
-    "credentials_override": 55, "session_tags": 54, "automount_disabled": 49, "partition_mismatch": 40,
-    "trust_any_serviceaccount": 33, "privilege_escalation": 31, "trust_audience": 30,
-    "annotation_key_typo": 26, "oidc_provider_mismatch": 23, "shared_role": 21,
+    "trust_mismatch": 170, "trust_policy_size": 95, "orphan_role": 72, "credentials_override": 53,
+    "session_tags": 50, "automount_disabled": 43, "partition_mismatch": 39, "trust_audience": 30,
+    "wildcard_resource": 28, "privilege_escalation": 27, "annotation_key_typo": 24,
+    "oidc_provider_mismatch": 22, "malformed_condition_key": 20, "stringequals_wildcard": 19,
+    "token_expiration": 16, "shared_role": 16, "wildcard_action": 15, "trust_wildcard_subject": 9,
+    "unsupported_compute": 8,
 }  # fmt: skip
-DEFAULT_RULE_COST = 15
+DEFAULT_RULE_COST = 3
+# The checks that read one index computed once per run (IrsaGraph.derived), and what the index
+# costs (same corpus): where the rules are shared between processes, the checks of one index run
+# in one process, so that it is computed once (1k-service corpus: the Allow statements took
+# 10 ms in each process that ran one of their three rules). Only the split depends on it: any
+# grouping gives the same findings.
+SHARED_INDEXES = {
+    "wildcard_action": "allow_statements", "wildcard_resource": "allow_statements",
+    "privilege_escalation": "allow_statements",
+    "malformed_condition_key": "eks_statements", "multivalued_operator": "eks_statements",
+    "stringequals_wildcard": "eks_statements", "trust_any_serviceaccount": "eks_statements",
+    "trust_audience": "eks_statements", "trust_wildcard_subject": "eks_statements",
+}  # fmt: skip
+INDEX_COSTS = {"allow_statements": 158, "eks_statements": 28}
 # A helper for the rules pays from about this many scanned files (docs/design.md, "The rules on big
 # projects").
 PARALLEL_RULES_MIN_FILES = 2_000
