@@ -147,6 +147,18 @@ def test_ignore_rules_follow_git_precedence(tmp_path):
     assert [f.path for f in files] == ["a/keep.gen.yaml", "a/ok.yaml"]
 
 
+def test_lines_git_does_not_use_are_skipped_not_fatal(tmp_path):
+    """A `.gitignore` line ending in a lone backslash, a bare `!` or an unclosed `[` matches
+    nothing in git; pathspec raised on the first two and the run stopped with an internal error."""
+    (tmp_path / ".gitignore").write_text("foo\\\n!\n[unclosed\n*.gen.yaml\n")
+    for name in ("a.gen.yaml", "ok.yaml", "foo\\"):
+        (tmp_path / name).write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    files, _, _ = discover([str(tmp_path)], root=str(tmp_path))
+    assert [f.path for f in files] == ["ok.yaml"]  # `foo\\` has no .yaml suffix either way
+    proc = irsalint("check", ".", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0 and "internal error" not in proc.stderr
+
+
 # --- item 3: skipped files are visible -----------------------------------------------------------
 
 
