@@ -105,9 +105,9 @@ class LintResult:
 
 
 # A Terraform file with none of these cannot contribute to any rule: not worth a parse.
-_RELEVANT_TERRAFORM_RE = re.compile(
-    rb"aws_iam|aws_eks|kubernetes_|kubectl_|helm_release|:role/|\b(?:module|variable|locals|output)\b"
-)
+_RELEVANT_TERRAFORM = (b"aws_iam", b"aws_eks", b"kubernetes_", b"kubectl_", b"helm_release", b":role/")
+_RELEVANT_TERRAFORM_WORDS = (b"module", b"variable", b"locals", b"output")
+_RELEVANT_TERRAFORM_WORDS_RE = re.compile(rb"\b(?:module|variable|locals|output)\b")
 
 
 def could_matter(source: SourceFile, data: bytes) -> bool:
@@ -115,7 +115,11 @@ def could_matter(source: SourceFile, data: bytes) -> bool:
     note); a syntax error in an unrelated file goes unreported (that is `terraform validate`'s job)."""
     if source.kind != "terraform" or source.path.endswith((".tfvars", ".tfvars.json")) or b"\x00" in data[:8192]:
         return True
-    return bool(_RELEVANT_TERRAFORM_RE.search(data))
+    # substring searches first: one regular expression of all the alternatives took 8 ms for the
+    # 1k-service corpus's 2,002 files, the searches take 1 ms; the words still need their boundaries
+    return any(text in data for text in _RELEVANT_TERRAFORM) or (
+        any(word in data for word in _RELEVANT_TERRAFORM_WORDS) and _RELEVANT_TERRAFORM_WORDS_RE.search(data) is not None
+    )
 
 
 def _cache_for(options: LintOptions, base: Path) -> Cache | None:

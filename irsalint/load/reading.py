@@ -37,7 +37,11 @@ def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes 
             return size
         # reading up to the cap would allocate the whole cap (a memory mapping of its own) and
         # shrink it: one mapping per file, and past 65,530 of them (vm.max_map_count) allocations fail
-        data = _read_up_to(descriptor, size + 1)
+        data = os.read(descriptor, size + 1)
+        if len(data) == size:  # what fstat said: the whole file (saves the read that would see its end)
+            return data
+        if len(data) < size:  # a short read (pipes, FUSE): read on to the end
+            data += _read_up_to(descriptor, size + 1 - len(data))
         if len(data) > size:  # growing meanwhile (or a size-less file): + 1 still sees it too large
             data += _read_up_to(descriptor, limit + 1 - len(data))
         return data
