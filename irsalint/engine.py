@@ -289,15 +289,16 @@ def _parse(
     cheap = [item[3] == "yaml" for item in pending]  # manifests come back as small records
     early = [item[3] == "terraform" for item in pending]
     # What terraform_loaded costs this process, per unit of Terraform's weight: on the bench corpus
-    # build_terraform_facts takes 0.085 s after 0.29 s of loading its share. 0.3 balanced the two
-    # processes best once the manifests loaded faster (2026-12-06, alternating runs against 0.25:
-    # 1k services 662 -> 652 ms, 2,500 services 1.52 -> 1.49 s, 300 services 272 -> 269 ms; 0.35
-    # left this process waiting for the helper's manifests, 0.45 more so).
+    # build_terraform_facts takes 0.085 s after 0.29 s of loading its share. 0.35 balances the two
+    # processes once the manifests load faster (2026-12-06, libyaml's composer and the tag memo;
+    # alternating runs: 0.25 -> 0.3 -> 0.35 at 1k services 662 -> 639 -> 636 ms, 2,500 services
+    # 1.52 -> 1.48 -> 1.47 s, 300 services 272 -> 272 -> 266 ms; 0.4 leaves this process waiting
+    # for the helper's manifests).
     reserve = TERRAFORM_FACTS_COST * sum(c for c, first in zip(costs, early) if first) if terraform_loaded else 0
     return map_forked(load, costs, cheap, options.jobs, early, terraform_loaded, reserve)
 
 
-TERRAFORM_FACTS_COST = 0.3
+TERRAFORM_FACTS_COST = 0.35
 
 
 def run_rules(

@@ -125,3 +125,19 @@ def test_both_composers_agree_on_dumped_documents(
 @given(st.text(st.sampled_from(list("ab: -[]{},#'\"\n\r|>?!*&%@`\t\x85")), max_size=60))
 def test_both_composers_agree_on_yaml_like_noise(text: str) -> None:
     assert composed(text, True) == composed(text, False)
+
+
+def test_the_tag_memo_is_bounded_and_gives_the_resolvers_tags(monkeypatch) -> None:
+    """Implicit tags are remembered for short texts, a bounded number of them: a file of distinct
+    values cannot grow the memo, and every tag is the one PyYAML's resolver gives."""
+    monkeypatch.setattr(yamlutil, "_RESOLVED", {})
+    monkeypatch.setattr(yamlutil, "_RESOLVED_MAX", 50)
+    long_number = "1" * (yamlutil._RESOLVED_MAX_CHARS + 1)
+    text = "\n".join(f"k{i}: {v}" for i, v in enumerate(["v1", "true", "~", "0x1F", "1.5", long_number,
+                                                         *(f"name-{n}" for n in range(200))]))
+    nodes = yamlutil.compose_all(text)
+    assert len(yamlutil._RESOLVED) == 50
+    assert all(len(value) <= yamlutil._RESOLVED_MAX_CHARS for (_, value, _) in yamlutil._RESOLVED if value)
+    expected = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert [(k.tag, v.tag, v.value) for k, v in nodes[0].value] == [(k.tag, v.tag, v.value) for k, v in expected.value]
+    assert nodes[0].value[5][1].tag == "tag:yaml.org,2002:int"  # the long number, resolved but not remembered
