@@ -289,16 +289,17 @@ def _parse(
     cheap = [item[3] == "yaml" for item in pending]  # manifests come back as small records
     early = [item[3] == "terraform" for item in pending]
     # What terraform_loaded costs this process, per unit of Terraform's weight: on the bench corpus
-    # build_terraform_facts takes 0.085 s after 0.29 s of loading its share. 0.35 balances the two
-    # processes once the manifests load faster (2026-12-06, libyaml's composer and the tag memo;
-    # alternating runs: 0.25 -> 0.3 -> 0.35 at 1k services 662 -> 639 -> 636 ms, 2,500 services
-    # 1.52 -> 1.48 -> 1.47 s, 300 services 272 -> 272 -> 266 ms; 0.4 leaves this process waiting
-    # for the helper's manifests).
+    # build_terraform_facts takes 0.085 s after 0.29 s of loading its share. 0.4 balances the two
+    # processes since the manifests load faster (2026-12-06: libyaml's composer, the tag memo,
+    # substring tests before the per-file expressions). Alternating runs, 0.25 -> 0.3 -> 0.35:
+    # 1k services 662 -> 639 -> 636 ms, 2,500 services 1.52 -> 1.48 -> 1.47 s, 300 services
+    # 272 -> 272 -> 266 ms; then 0.35 -> 0.4: 628 -> 625 ms, 1.444 -> 1.432 s, 264 -> 262 ms;
+    # 0.45 leaves this process waiting for the helper's manifests.
     reserve = TERRAFORM_FACTS_COST * sum(c for c, first in zip(costs, early) if first) if terraform_loaded else 0
     return map_forked(load, costs, cheap, options.jobs, early, terraform_loaded, reserve)
 
 
-TERRAFORM_FACTS_COST = 0.35
+TERRAFORM_FACTS_COST = 0.4
 
 
 def run_rules(

@@ -305,8 +305,7 @@ class _FastLoader(Loader):  # type: ignore[misc]
     """libyaml's composer, its implicit tags resolved through the memo above (and no path
     resolver to descend into or out of, as none is registered)."""
 
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        return _resolve(kind, value, implicit)
+    resolve = staticmethod(_resolve)  # libyaml's composer calls it for every node: no extra frame
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass

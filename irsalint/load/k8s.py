@@ -182,7 +182,7 @@ def load_manifest(
     reader.lines = text.splitlines() if kustomization or CONFIGMAP_NAME in text else []
     helm_values = not kustomization and is_helm_values_path(path)
     values_file = not kustomization and (helm_values or (not looks_like_manifest(text) and gitops.may_be_values(text)))
-    eksctl = not kustomization and _EKSCTL_RE.search(text) is not None
+    eksctl = not kustomization and "eksctl.io/" in text and _EKSCTL_RE.search(text) is not None
     cloudformation = not kustomization and looks_like_template(text)
     first: list[yaml.Node | None] = []
     # A List's items are read one by one while the document is parsed (`kubectl get -o yaml` of a
@@ -348,9 +348,11 @@ class _Reader:
         if depth > 8 or not isinstance(node, yaml.MappingNode):
             return
         kind = text_of(get(node, "kind"))
-        if kind is None and depth == 0 and get_key(node, "items") is not None and get(node, "apiVersion") is not None:
+        api_node = get(node, "apiVersion")
+        if kind is None and depth == 0 and get_key(node, "items") is not None and api_node is not None:
             self.cut_list = self.loc(node)  # kubectl writes `kind: List` after the items: cut short
-        if kind is None or text_of(get(node, "apiVersion")) is None:
+        api_version = text_of(api_node)
+        if kind is None or api_version is None:
             return
         items = get(node, "items")
         if kind.endswith("List") and isinstance(items, yaml.SequenceNode):
@@ -362,13 +364,12 @@ class _Reader:
                 self.objects.extend(streamed.objects)
                 self.gitops.extend(streamed.gitops)
             return
-        if kind == "ClusterConfig" and str(text_of(get(node, "apiVersion"))).startswith("eksctl.io/"):
+        if kind == "ClusterConfig" and api_version.startswith("eksctl.io/"):
             config = read_cluster_config(self.path, node, self.loc)
             self.sas.extend(config.service_accounts)
             self.roles.extend(config.roles)
             self.associations.extend(config.associations)
             return
-        api_version = str(text_of(get(node, "apiVersion")))
         if self.argo_only and not api_version.startswith("argoproj.io/"):
             return
         record = gitops.read_object(
@@ -405,7 +406,7 @@ class _Reader:
             live = read_live(node, metadata, get(node, "spec") if kind == "Pod" else None)
             self.workloads.append(self.workload(kind, ident, name, namespace, name_loc, annotations, template, live))
             self.raw_fields(name_loc, metadata, get(template, "spec"), get(template, "metadata"))
-        elif (carrier := carrier_of(text_of(get(node, "apiVersion")), kind)) is not None:
+        elif (carrier := carrier_of(api_version, kind)) is not None:
             self.sas.extend(carried_service_account(carrier, node, f"carrier:{ident}", self.tree_access()))
         elif kind == "ConfigMap" and name == CONFIGMAP_NAME:
             self.sas.extend(read_webhook_config(self.path, node, self.loc, self.lines))

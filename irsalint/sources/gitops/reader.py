@@ -38,9 +38,13 @@ __all__ = ["may_be_values", "raw_fields", "read_generators", "read_object", "val
 def wants_whole_documents(text: str) -> bool:
     """Flux / Argo CD objects and small ConfigMap files are composed whole: their values sit under
     arbitrary keys. Larger files (dumps) stay pruned, and their GitOps objects are not read."""
-    if len(text) <= MAX_VALUES_FILE and _GITOPS_API_RE.search(text) is not None:
+    # the words first: the line-anchored expressions cost 3-4 µs on a small manifest (15 ms of
+    # the 1k-service corpus's 2,001), the substring tests a tenth of that
+    if (len(text) <= MAX_VALUES_FILE and ("toolkit.fluxcd.io/" in text or "argoproj.io/" in text)
+            and _GITOPS_API_RE.search(text) is not None):
         return True
-    return len(text) <= MAX_CONFIG_FILE and _CONFIG_RE.search(text) is not None
+    return (len(text) <= MAX_CONFIG_FILE and ("ConfigMap" in text or "Secret" in text)
+            and _CONFIG_RE.search(text) is not None)
 
 
 def may_be_values(text: str) -> bool:
