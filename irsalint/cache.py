@@ -1,8 +1,8 @@
 """Content-hash cache of loaded files: an unchanged repository re-lints without parsing.
 
-Key: sha256 of (file bytes, display path, load options, irsalint + parser versions). Value: the
+Key: BLAKE2b of (file bytes, display path, load options, irsalint + parser versions). Value: the
 pickled LoadResult (and, for a whole unchanged run, its summary and findings). Every file is
-authenticated with an HMAC whose key lives outside the repository
+authenticated with a MAC (keyed BLAKE2b, irsalint.digest) whose key lives outside the repository
 (`$XDG_CACHE_HOME/irsalint/cache-key`), so a cache directory planted in a pull request is never
 unpickled. Writes are atomic (temp file + rename); unreadable or forged files are ignored and
 overwritten (self-healing); the number of entries is bounded.
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import hmac
 import importlib.util
 import os
 import pickle
@@ -22,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from irsalint import __version__
+from irsalint.digest import DIGEST_BYTES, authentic, hasher, hexdigest, mac
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2 ms of a warm run): annotations only
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
 MAX_ENTRIES = 100_000  # per-file entries, over all packs
 MAX_RUN_ENTRIES = 64  # whole-run entries (two per run that changed something)
 PACKS = 256
-_MAC_BYTES = 32
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,7 +47,7 @@ def _versions() -> bytes:
         if spec is not None and spec.submodule_search_locations:  # a package: its compiled parts too
             for location in spec.submodule_search_locations:
                 stamps += sorted(f"{p.name}:{file_stamp(p)}" for p in Path(location).glob("*.so"))
-    return hashlib.sha256("\n".join(stamps).encode()).hexdigest().encode()
+    return hexdigest("\n".join(stamps).encode()).encode()
 
 
 def _source_stamps(directory: str, prefix: str) -> Iterator[str]:
@@ -133,7 +131,7 @@ class Cache:
         self._writer: Callable[[], None] | None = None  # waits for a flush running in the background
 
     def entry_key(self, path: str, kind: str, data: bytes, options: str) -> str:
-        digest = hashlib.sha256()
+        digest = hasher()
         for part in (_versions(), path.encode(), kind.encode(), options.encode()):
             digest.update(part)
             digest.update(b"\0")
@@ -246,8 +244,8 @@ class Cache:
             blob = path.read_bytes()
         except OSError:
             return None
-        mac, payload = blob[:_MAC_BYTES], blob[_MAC_BYTES:]
-        if not hmac.compare_digest(mac, hmac.new(self.key, payload, hashlib.sha256).digest()):
+        tag, payload = blob[:DIGEST_BYTES], blob[DIGEST_BYTES:]
+        if not authentic(self.key, tag, payload):
             return None  # corrupted or not ours: never unpickled
         try:
             return pickle.loads(payload)  # noqa: S301 - authenticated above
@@ -256,7 +254,7 @@ class Cache:
 
     def _write(self, path: Path, value: object) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomically(path, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
+        write_atomically(path, mac(self.key, payload) + payload)
 
     def _ensure_gitignore(self) -> None:
         ignore = self.directory.parent / ".gitignore"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import re
 import time
@@ -217,10 +216,13 @@ def load_all(
 def run_key(sources: Sequence[SourceFile], contents: Sequence[bytes | LoadResult | None], settings: bytes) -> str:
     """Everything a run's findings depend on: every file's path and content, and `settings`
     (run_settings: the rules and their parameters, the options). Equal keys give equal findings."""
-    digest = hashlib.sha256(b"run\0")
+    from irsalint.digest import hasher, hexdigest
+
+    digest = hasher()
+    digest.update(b"run\0")
     for source, data in zip(sources, contents):
         digest.update(f"{source.path}\0{source.kind}\0".encode())
-        digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else repr(data).encode())
+        digest.update(hexdigest(data).encode() if isinstance(data, bytes) else repr(data).encode())
     digest.update(settings)
     return digest.hexdigest()
 
@@ -255,10 +257,10 @@ def stamp_key(sources: Sequence[SourceFile], settings: bytes) -> tuple[str, int]
         newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
         stamps.append(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
                       f"{status.st_ctime_ns}\0")
-    digest = hashlib.sha256(b"stamps\0")
-    digest.update("".join(stamps).encode())  # one update: hashing is the same, the calls are not
-    digest.update(settings)
-    return digest.hexdigest(), newest
+    from irsalint.digest import hexdigest
+
+    # one update for the stamps: hashing is the same, the calls are not
+    return hexdigest(b"stamps\0", "".join(stamps).encode(), settings), newest
 
 
 def _parse(
@@ -469,13 +471,15 @@ def _join(items: Sequence[str], limit: int = 3) -> str:
 def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
     """rule + entity + path (+ occurrence among equals), never line numbers: stable when unrelated
     lines move, so baselines and code scanning keep tracking the same finding."""
+    from hashlib import sha256  # here: a warm run shows recorded fingerprints (irsalint.digest)
+
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
     result = []
     for finding in findings:
         key = (finding.rule_id, finding.entity, finding.loc.path)
         occurrence = seen[key]
         seen[key] += 1
-        digest = hashlib.sha256("\x1f".join([*key, str(occurrence)]).encode()).hexdigest()[:32]
+        digest = sha256("\x1f".join([*key, str(occurrence)]).encode()).hexdigest()[:32]
         result.append(replace(finding, fingerprint=digest))
     return result
 

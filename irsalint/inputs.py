@@ -4,8 +4,9 @@ reading and their digest live here, apart from the Terraform sources a warm run 
 
 from __future__ import annotations
 
-import hashlib
 import os
+
+from irsalint.digest import hexdigest
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
@@ -26,7 +27,7 @@ def read_input(full: str, base_real: str) -> bytes | str:
 
 
 def input_digest(data: bytes | str) -> str:
-    return hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data
+    return hexdigest(data) if isinstance(data, bytes) else data
 
 
 def current_digest(base: str, rel: str) -> str:

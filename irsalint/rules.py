@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -191,7 +190,9 @@ def _builtin_data(paths: Sequence[Path], copy_dir: Path) -> dict[str, Any]:
     from irsalint.cache import file_stamp, write_atomically
 
     stamps = [f"{path.name}:{file_stamp(path)}" for path in paths]
-    key = hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:32]
+    from irsalint.digest import hexdigest
+
+    key = hexdigest("\n".join(stamps).encode())[:32]
     copy = copy_dir / f"rules-{key}.json"
     try:
         data: dict[str, Any] = json.loads(copy.read_text("utf-8"))

@@ -163,7 +163,10 @@ HEAVY_MODULES = ("networkx", "tree_sitter", "yaml", "irsalint.checks", "irsalint
                  # and what only some paths need (docs/design.md, "Start-up and exit"): typing for
                  # annotations, threading for a progress line, shutil for argparse's width, the
                  # fix intents, the ignore-comment syntax without an ignore
-                 "typing", "threading", "shutil", "irsalint.fix.intents", "irsalint.directives")
+                 "typing", "threading", "shutil", "irsalint.fix.intents", "irsalint.directives",
+                 # hashlib and hmac start OpenSSL (irsalint.digest); dataclasses, inspect and the
+                 # ignore-file library are not needed either (irsalint.record, irsalint.gitignore)
+                 "hashlib", "hmac", "dataclasses", "inspect", "pathspec")
 
 
 def test_a_warm_run_imports_no_loader_graph_or_check(tmp_path, monkeypatch):
@@ -272,3 +275,16 @@ def test_a_big_run_writes_its_cache_in_the_background_and_lint_returns_it_comple
     assert cold and stored >= parsed * 3 // 4  # every file but the prefiltered Terraform
     (corpus / "edited.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
     assert run(jobs=1) == cold
+
+
+def test_the_mac_is_keyed_and_tells_any_change_apart() -> None:
+    """irsalint.digest: keyed BLAKE2b authenticates cache files; a key longer than BLAKE2b's 64
+    bytes is used by its first 64."""
+    from irsalint.digest import authentic, mac
+
+    key, payload = b"k" * 32, b"pickled entry"
+    tag = mac(key, payload)
+    assert len(tag) == 32 and authentic(key, tag, payload)
+    assert not authentic(key, tag, payload + b"!") and not authentic(b"j" * 32, tag, payload)
+    assert not authentic(key, tag[:-1] + bytes([tag[-1] ^ 1]), payload)
+    assert mac(b"x" * 80, payload) == mac(b"x" * 64, payload) != mac(b"x" * 63, payload)
