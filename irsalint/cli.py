@@ -77,13 +77,25 @@ def _subparser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "rules", "graph", "explain")  # in `irsalint --help` order
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `only`, that command's subparser alone under it (a run's
+    arguments parse the same; each parser argparse builds costs a few gettext lookups)."""
     parser = _Parser(prog="irsalint", description="Lint EKS IRSA and Pod Identity across Terraform and Kubernetes.",
                      allow_abbrev=False, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"irsalint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    for name, add in _COMMAND_PARSERS.items():
+        if only is None or only == name:
+            add(sub)
+    return parser
+
+
+def _add_check(sub: Any) -> None:
     check = _subparser(sub, "check", "lint PATHs (default: .)", epilog=EXIT_CODES,
                        formatter_class=_RawDescriptionFormatter)
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
@@ -139,11 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show tracebacks for internal errors")
 
+def _add_rules(sub: Any) -> None:
     rules = _subparser(sub, "rules", "list the rule pack")
     rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     rules.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     rules.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
 
+def _add_graph(sub: Any) -> None:
     graph = _subparser(sub, "graph", "the IRSA graph: workloads, ServiceAccounts, roles, trust, policies")
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or directories to read (default: the current directory)")
@@ -155,11 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     graph.add_argument("--no-cache", action="store_true", help="parse every file again (ignore .irsalint_cache)")
 
+def _add_explain(sub: Any) -> None:
     explain = _subparser(sub, "explain", "describe a rule: rationale, example, fix")
     explain.add_argument("rule_id", metavar="RULE", help="a rule id (IRSA001) or name (trust-mismatch)")
     explain.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     explain.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
-    return parser
+
+
+_COMMAND_PARSERS = {"check": _add_check, "rules": _add_rules, "graph": _add_graph, "explain": _add_explain}
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -221,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args_list
     try:
         with error_handler(debug):
-            parser = build_parser()
+            parser = build_parser(args_list[0] if args_list and args_list[0] in COMMANDS else None)
             args, extras = parser.parse_known_args(args_list)
             if extras:
                 raise UsageError(_unrecognized(extras, parser, args.command))

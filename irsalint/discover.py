@@ -34,15 +34,17 @@ class SourceFile:
     kind: str  # "terraform" | "yaml"
 
 
+_KIND_OF_SUFFIX = {**dict.fromkeys(TERRAFORM_SUFFIXES, "terraform"), **dict.fromkeys(YAML_SUFFIXES, "yaml")}
+
+
 def classify(name: str) -> str | None:
+    """"terraform", "yaml" or None, by the file name's suffix (one dictionary lookup: discovery
+    classifies every file of the repository, warm runs included)."""
     lower = name.lower()
-    if lower.endswith((".tf.json", ".tfvars.json")):
+    kind = _KIND_OF_SUFFIX.get(lower[lower.rfind(".") :])
+    if kind == "yaml" and lower.endswith((".tf.json", ".tfvars.json")):
         return "terraform"  # Terraform JSON syntax
-    if lower.endswith(TERRAFORM_SUFFIXES):
-        return "terraform"
-    if lower.endswith(YAML_SUFFIXES):
-        return "yaml"
-    return None
+    return kind
 
 
 def display_base(paths: list[str]) -> Path:

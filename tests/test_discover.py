@@ -10,8 +10,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from irsalint.discover import discover, find_repository_root, scan_root
+from irsalint.discover import classify, discover, find_repository_root, scan_root
 from irsalint.errors import UsageError
 from irsalint.ignorefiles import IgnoreRules
 from tests.helpers import FIXTURES
@@ -196,3 +198,17 @@ def test_sarif_and_json_record_every_skip(tmp_path):
     assert {n["descriptor"]["id"] for n in notes} == {"skipped-file"}
     skipped = json.loads(irsalint("check", ".", "--format", "json", cwd=repo / "deploy").stdout)["skipped"]
     assert [s["path"] for s in skipped] == ["deploy/blob0.yaml", "deploy/blob1.yaml", "deploy/loop"]
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="aTfFjsonymlvr.-_", max_size=14))
+def test_classify_by_suffix(name: str) -> None:
+    """One lookup of the last suffix, as the suffix tests it replaced decided."""
+    lower = name.lower()
+    if lower.endswith((".tf.json", ".tfvars.json")) or lower.endswith((".tf", ".tfvars")):
+        expected: str | None = "terraform"
+    elif lower.endswith((".yaml", ".yml", ".json")):
+        expected = "yaml"
+    else:
+        expected = None
+    assert classify(name) == expected
