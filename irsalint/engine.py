@@ -471,7 +471,7 @@ def _join(items: Sequence[str], limit: int = 3) -> str:
 def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
     """rule + entity + path (+ occurrence among equals), never line numbers: stable when unrelated
     lines move, so baselines and code scanning keep tracking the same finding."""
-    from hashlib import sha256  # here: a warm run shows recorded fingerprints (irsalint.digest)
+    from irsalint.digest import sha256_hexdigest
 
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
     result = []
@@ -479,7 +479,7 @@ def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
         key = (finding.rule_id, finding.entity, finding.loc.path)
         occurrence = seen[key]
         seen[key] += 1
-        digest = sha256("\x1f".join([*key, str(occurrence)]).encode()).hexdigest()[:32]
+        digest = sha256_hexdigest("\x1f".join([*key, str(occurrence)]).encode())[:32]
         result.append(replace(finding, fingerprint=digest))
     return result
 

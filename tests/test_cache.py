@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from irsalint.cache import Cache
 from irsalint.engine import LintOptions, lint
@@ -288,3 +290,13 @@ def test_the_mac_is_keyed_and_tells_any_change_apart() -> None:
     assert not authentic(key, tag, payload + b"!") and not authentic(b"j" * 32, tag, payload)
     assert not authentic(key, tag[:-1] + bytes([tag[-1] ^ 1]), payload)
     assert mac(b"x" * 80, payload) == mac(b"x" * 64, payload) != mac(b"x" * 63, payload)
+
+
+@given(st.binary(max_size=300))
+def test_the_report_digests_are_hashlibs_sha256(data: bytes) -> None:
+    """Fingerprints keep their SHA-256 whichever module computes it (irsalint.digest)."""
+    import hashlib
+
+    from irsalint.digest import sha256_hexdigest
+
+    assert sha256_hexdigest(data) == hashlib.sha256(data).hexdigest()

@@ -124,7 +124,7 @@ def test_the_networkx_graph_holds_the_links_the_checks_read():
 
 # networkx costs ~75 ms to import, only `IrsaGraph.graph` needs it; the others cost a few ms each
 # and only a rare input needs them (docs/design.md, "The graph" and "Start-up and exit").
-NOT_IMPORTED_BY_A_LINT_RUN = ("networkx", "importlib.resources", "fractions", "csv", "dataclasses", "pathspec")
+NOT_IMPORTED_BY_A_LINT_RUN = ("networkx", "importlib.resources", "fractions", "csv", "dataclasses", "pathspec", "hashlib")
 
 
 def test_a_lint_run_does_not_import_networkx_or_rarely_needed_modules():

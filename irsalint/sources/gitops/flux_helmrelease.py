@@ -15,13 +15,13 @@ placement: kustomize rendering x Flux Kustomization x same-named values source).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import yaml
 
+from irsalint.digest import sha256_hexdigest
 from irsalint.model import UNKNOWN, Location, RoleRef, ServiceAccount, Str
 from irsalint.record import replace
 from irsalint.sources.gitops.common import flag, raw, raw_text, show
@@ -93,7 +93,7 @@ def release_name(name: str, release: str | None, target_namespace: str | None) -
     composed = f"{target_namespace}-{name}" if target_namespace else name
     if len(composed) <= 53:
         return composed
-    return composed[:40] + "-" + hashlib.sha256(composed.encode()).hexdigest()[:12]
+    return composed[:40] + "-" + sha256_hexdigest(composed.encode())[:12]
 
 
 # --- project side ---------------------------------------------------------------------------------
