@@ -200,3 +200,54 @@ def test_drawn_records_behave_as_dataclasses(drawn: tuple[type, type, list[Any],
                  if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING]
     required = first[: len(names) - len(defaulted)]
     assert repr(mine(*required)) == repr(twin(*required))  # the defaults, applied alike
+
+
+def test_more_of_what_dataclasses_would_refuse_or_treat_apart_is_refused() -> None:
+    from typing import ClassVar  # noqa: F401 - named by the annotation below
+
+    from irsalint.record import field as record_field
+
+    class WithClassVar:
+        a: int
+        shared: ClassVar[int] = 0
+
+    class MutableDefault:
+        a: list[int] = []  # the mistake under test
+
+    class DefaultFirst:
+        a: int = 0
+        b: int
+
+    class OwnSlots:
+        __slots__ = ("a",)
+        a: int
+
+    for cls in (WithClassVar, OwnSlots):
+        with pytest.raises(TypeError):
+            record(cls)
+    with pytest.raises(ValueError):
+        record(MutableDefault)
+    with pytest.raises(TypeError):
+        record(DefaultFirst)
+    with pytest.raises(ValueError):
+        record_field(default=1, default_factory=list)
+
+
+def test_records_are_made_used_and_pickled_without_importing_dataclasses() -> None:
+    """The dataclasses view (`__dataclass_fields__`) is made only when something reads it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import pickle, sys\n"
+        "from irsalint.record import field, record, replace\n"
+        "@record\nclass R:\n    a: int\n    b: tuple = field(default=(), compare=False)\n"
+        "r = replace(R(1), b=(2,))\n"
+        "assert pickle.loads(pickle.dumps(r)) == R(1) and r.b == (2,) and R.__match_args__ == ('a', 'b')\n"
+        "print('dataclasses' in sys.modules)\n"
+        "import dataclasses\n"
+        "print([f.name for f in dataclasses.fields(r)], dataclasses.fields(R)[1].compare,\n"
+        "      dataclasses.replace(r, a=3).a, dataclasses.is_dataclass(R))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["False", "['a', 'b'] False 3 True"]
