@@ -151,11 +151,13 @@ def _add_check(sub: Any) -> None:
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show tracebacks for internal errors")
 
+
 def _add_rules(sub: Any) -> None:
     rules = _subparser(sub, "rules", "list the rule pack")
     rules.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     rules.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     rules.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
+
 
 def _add_graph(sub: Any) -> None:
     graph = _subparser(sub, "graph", "the IRSA graph: workloads, ServiceAccounts, roles, trust, policies")
@@ -168,6 +170,7 @@ def _add_graph(sub: Any) -> None:
     graph.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
     graph.add_argument("--rules", action="append", default=[], metavar="DIR", help="a directory of extra rule files")
     graph.add_argument("--no-cache", action="store_true", help="parse every file again (ignore .irsalint_cache)")
+
 
 def _add_explain(sub: Any) -> None:
     explain = _subparser(sub, "explain", "describe a rule: rationale, example, fix")

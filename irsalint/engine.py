@@ -12,6 +12,7 @@ from pathlib import Path
 
 from irsalint.cache import Cache
 from irsalint.core import Location, SkipNote
+from irsalint.digest import hasher, hexdigest, sha256_hexdigest
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
@@ -220,8 +221,6 @@ def load_all(
 def run_key(sources: Sequence[SourceFile], contents: Sequence[bytes | LoadResult | None], settings: bytes) -> str:
     """Everything a run's findings depend on: every file's path and content, and `settings`
     (run_settings: the rules and their parameters, the options). Equal keys give equal findings."""
-    from irsalint.digest import hasher, hexdigest
-
     digest = hasher()
     digest.update(b"run\0")
     for source, data in zip(sources, contents):
@@ -261,8 +260,6 @@ def stamp_key(sources: Sequence[SourceFile], settings: bytes) -> tuple[str, int]
         newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
         stamps.append(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
                       f"{status.st_ctime_ns}\0")
-    from irsalint.digest import hexdigest
-
     # one update for the stamps: hashing is the same, the calls are not
     return hexdigest(b"stamps\0", "".join(stamps).encode(), settings), newest
 
@@ -475,8 +472,6 @@ def _join(items: Sequence[str], limit: int = 3) -> str:
 def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
     """rule + entity + path (+ occurrence among equals), never line numbers: stable when unrelated
     lines move, so baselines and code scanning keep tracking the same finding."""
-    from irsalint.digest import sha256_hexdigest
-
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
     result = []
     for finding in findings:
