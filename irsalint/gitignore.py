@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_DIRECTORY = "ps_d"  # the group that matched the slash after a directory the pattern named
+_DIRECTORY = "ps_d"  # the slash after a directory the pattern named (pathspec's group name: tests compare regexes)
 _DIRECTORY_MARK = f"(?P<{_DIRECTORY}>/)"
 _END_OR_DIRECTORY = f"(?:{_DIRECTORY_MARK}|$)"
 
