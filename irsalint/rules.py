@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from irsalint.check_registry import CHECK_MODULES
+from irsalint.digest import hexdigest
 from irsalint.errors import RulePackError
 from irsalint.record import field, record
 from irsalint.suggest import did_you_mean
@@ -190,8 +191,6 @@ def _builtin_data(paths: Sequence[Path], copy_dir: Path) -> dict[str, Any]:
     from irsalint.cache import file_stamp, write_atomically
 
     stamps = [f"{path.name}:{file_stamp(path)}" for path in paths]
-    from irsalint.digest import hexdigest
-
     key = hexdigest("\n".join(stamps).encode())[:32]
     copy = copy_dir / f"rules-{key}.json"
     try:
