@@ -160,12 +160,14 @@ class Cache:
         if self._usable:
             self._pending.setdefault(key[:2], {})[key] = result
 
-    def flush(self, max_entries: int = MAX_ENTRIES, background: Callable[..., Callable[[], None]] | None = None) -> None:
+    def flush(
+        self, max_entries: int = MAX_ENTRIES, background: Callable[..., Callable[[], None] | None] | None = None
+    ) -> None:
         """Write every pack that gained entries, keeping its newest `max_entries / 256` (entries hit
         by this run count as new). Two runs writing one pack at once: the last rename wins, and
         the other's new entries are misses next time, never wrong. `background`
         (irsalint.parallel.in_background, with its other arguments bound): pickle and write in a
-        forked child while the run goes on; wait() waits for it."""
+        forked child while the run goes on (`writing` until wait() has waited for it)."""
         pending, self._pending = self._pending, {}
         if not self._usable or not pending:
             return
@@ -173,6 +175,11 @@ class Cache:
             self._writer = background(lambda: self._write_packs(pending, max_entries))
         else:
             self._write_packs(pending, max_entries)
+
+    @property
+    def writing(self) -> bool:
+        """A flush runs in a forked child: it takes a CPU until wait()."""
+        return self._writer is not None
 
     def wait(self) -> None:
         """Until the background flush, if any, has written its packs."""

@@ -230,19 +230,19 @@ MIN_PATIENCE_SECONDS = 30.0
 PATIENCE_FACTOR = 10
 
 
-def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -> Callable[[], None]:
+def in_background(function: Callable[[], object], jobs: int, total_bytes: int) -> Callable[[], None] | None:
     """function() in a forked child while this process goes on, when `jobs` and the input's size
-    allow a second process (process_count); else here and now. Returns what waits for the child:
-    past MIN_PATIENCE_SECONDS, or PATIENCE_FACTOR times the time this process spent meanwhile, the
-    child is killed (its work is lost, never half-done: it must write atomically)."""
+    allow a second process (process_count); else here and now (then None). Returns what waits for
+    the child: past MIN_PATIENCE_SECONDS, or PATIENCE_FACTOR times the time this process spent
+    meanwhile, the child is killed (its work is lost, never half-done: it must write atomically)."""
     if process_count(jobs, total_bytes) <= 1 or not hasattr(os, "fork"):
         function()
-        return lambda: None
+        return None
     _flush_standard_streams()
     child = _fork(function)
     if child is None:  # out of processes or memory: do it here
         function()
-        return lambda: None
+        return None
     began = time.monotonic()
 
     def wait() -> None:

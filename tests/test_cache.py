@@ -300,3 +300,19 @@ def test_the_report_digests_are_hashlibs_sha256(data: bytes) -> None:
     from irsalint.digest import sha256_hexdigest
 
     assert sha256_hexdigest(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_writing_tells_whether_a_flush_runs_in_the_background(tmp_path, monkeypatch) -> None:
+    """The rules leave the background writer its CPU (engine.rule_processes): `writing` says
+    whether one runs, until wait()."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    cache = Cache(tmp_path / "cache")
+    cache.put("ab" + "0" * 62, "here")
+    cache.flush(background=lambda write: write())  # done here: nothing to wait for
+    assert not cache.writing
+    waited: list[bool] = []
+    cache.put("cd" + "0" * 62, "later")
+    cache.flush(background=lambda write: (write(), lambda: waited.append(True))[1])
+    assert cache.writing
+    cache.wait()
+    assert not cache.writing and waited == [True]
