@@ -226,6 +226,14 @@ class Cache:
 
     # whole-run entries, one file each
 
+    def has_runs(self) -> bool:
+        """Whether any whole-run entry is recorded (none: a run need not look one up by stamps)."""
+        try:
+            with os.scandir(self.directory / "runs") as entries:
+                return any(True for _ in entries)
+        except OSError:
+            return False
+
     def get_run(self, key: str) -> Any:
         return self._read(self.directory / "runs" / f"{key}.pickle")
 

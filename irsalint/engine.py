@@ -16,7 +16,7 @@ from irsalint.digest import hasher, hexdigest, sha256_hexdigest
 from irsalint.discover import SourceFile, discover
 from irsalint.errors import CheckError
 from irsalint.fix.model import NONE, Fix
-from irsalint.load.reading import read_capped, size_cap, too_large
+from irsalint.load.reading import read_stamped, size_cap, too_large
 from irsalint.record import field, record, replace
 from irsalint.rules import STAGE_CHECKS, Rule
 from irsalint.summary import ProjectSummary
@@ -133,18 +133,30 @@ def _cache_for(options: LintOptions, base: Path) -> Cache | None:
 
 
 def read_sources(
-    sources: Sequence[SourceFile], options: LintOptions, mentioning: set[str] | None = None
+    sources: Sequence[SourceFile],
+    options: LintOptions,
+    mentioning: set[str] | None = None,
+    statuses: list[os.stat_result | None] | None = None,
 ) -> list[bytes | LoadResult | None]:
     """Each file's bytes, or already its result (unreadable, over the size cap), or PREFILTERED.
-    `mentioning` collects the files that mention irsalint, while their bytes are at hand."""
+    `mentioning` collects the files that mention irsalint, while their bytes are at hand;
+    `statuses` each file's status taken as it was opened (None: unreadable, or an overlay)."""
     contents: list[bytes | LoadResult | None] = []
     for source in sources:
         try:
             overlaid = options.overlay.get(source.path)
-            data = overlaid if overlaid is not None else read_capped(source.abspath, source.kind, options.max_bytes)
+            status = None
+            if overlaid is not None:
+                data: bytes | int = overlaid
+            else:
+                data, status = read_stamped(source.abspath, source.kind, options.max_bytes)
         except OSError as error:
             contents.append(SkipNote(source.path, f"cannot read: {error.strerror or error}"))
+            if statuses is not None:
+                statuses.append(None)
             continue
+        if statuses is not None:
+            statuses.append(status)
         if mentioning is not None and not isinstance(data, int) and b"irsalint" in data:
             mentioning.add(source.path)
         if isinstance(data, int):  # over the size cap: never read into memory
@@ -250,12 +262,23 @@ def stamp_key(sources: Sequence[SourceFile], settings: bytes) -> tuple[str, int]
     """A key from every file's path, size, inode, modification and change times (no file is read)
     and `settings`, and the newest of those times; None when a file cannot be stat'ed (the run
     reads them all)."""
-    stamps: list[str] = []
-    newest = 0
+    statuses: list[os.stat_result | None] = []
     for source in sources:
         try:
-            status = os.stat(source.abspath)
+            statuses.append(os.stat(source.abspath))
         except OSError:
+            return None
+    return stamps_key(sources, statuses, settings)
+
+
+def stamps_key(
+    sources: Sequence[SourceFile], statuses: Sequence[os.stat_result | None], settings: bytes
+) -> tuple[str, int] | None:
+    """stamp_key() from statuses already taken (by stat, or as each file was opened to be read)."""
+    stamps: list[str] = []
+    newest = 0
+    for source, status in zip(sources, statuses):
+        if status is None:
             return None
         newest = max(newest, status.st_mtime_ns, status.st_ctime_ns)
         stamps.append(f"{source.path}\0{source.kind}\0{status.st_size}:{status.st_ino}:{status.st_mtime_ns}:"
@@ -525,7 +548,10 @@ def _lint_sources(
 ) -> LintResult:
     tell = options.progress or (lambda stage: None)
     settings = run_settings(notes, rules, options) if cache is not None else b""
-    stamped = stamp_key(sources, settings) if cache is not None and not options.overlay else None
+    stamping = cache is not None and not options.overlay
+    # With no run recorded (a first run, a fresh CI cache) none can be found by stamps: the stamps
+    # to record are taken as each file is opened to be read, not by a stat pass of their own.
+    stamped = stamp_key(sources, settings) if stamping and cache is not None and cache.has_runs() else None
     by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
     if cache is not None and by_stamps and not options.need_project:
         recorded = _reusable(cache, by_stamps, 3, base)
@@ -533,7 +559,11 @@ def _lint_sources(
             summary, findings, mentions = recorded
             return _result(summary, findings, rules, sources, base, started, mentions)
     mentioning: set[str] = set()
-    contents = read_sources(sources, options, mentioning)
+    statuses: list[os.stat_result | None] | None = [] if stamping and stamped is None else None
+    contents = read_sources(sources, options, mentioning, statuses)
+    if statuses is not None:
+        stamped = stamps_key(sources, statuses, settings)
+        by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
     whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, settings).encode(), "") if cache else ""
     reused = _reusable(cache, whole_run, 2, base) if cache is not None and not options.need_project else None
     project: ProjectView

@@ -217,6 +217,30 @@ def test_files_whose_stamps_match_a_recorded_run_are_not_read(tmp_path, monkeypa
     assert changed == _findings(repo) != recorded
 
 
+def test_a_first_run_takes_the_stamps_it_records_while_reading(tmp_path, monkeypatch):
+    """With no run recorded, no stat pass precedes the reading: the stamps come from each file's
+    status as it is opened, and the next run is answered by them without reading."""
+    import irsalint.engine as engine
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "IRSA001" / "bad", repo)
+    cache_dir = str(tmp_path / "cache")
+    monkeypatch.setattr(engine, "RACY_NANOSECONDS", -10**12)  # record even files changed just now
+
+    def no_stat_pass(*args, **kwargs):
+        raise AssertionError("stamped before reading, with nothing recorded to find")
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a file was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "stamp_key", no_stat_pass)
+        recorded = _findings(repo, cache=True, cache_dir=cache_dir)
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "read_sources", no_reading)
+        assert _findings(repo, cache=True, cache_dir=cache_dir) == recorded and recorded
+
+
 def test_a_run_is_not_recorded_by_stamps_while_its_files_are_racily_fresh(tmp_path, monkeypatch):
     import irsalint.engine as engine
 

@@ -28,23 +28,29 @@ def size_cap(kind: str, max_bytes: int | None = None) -> int:
 def read_capped(abspath: str, kind: str, max_bytes: int | None = None) -> bytes | int:
     """The file's bytes, or its size when it is over the size cap (raises OSError): a multi-gigabyte
     file named `.yaml` must not be read into memory just to be skipped."""
+    return read_stamped(abspath, kind, max_bytes)[0]
+
+
+def read_stamped(abspath: str, kind: str, max_bytes: int | None = None) -> tuple[bytes | int, os.stat_result]:
+    """read_capped(), and the file's status taken before reading it (its stamp: engine.stamp_key)."""
     limit = size_cap(kind, max_bytes)
     # os.open/os.read, not open(): no buffered file object per file (4,003 files: 13 ms, not 28)
     descriptor = os.open(abspath, os.O_RDONLY)
     try:
-        size = os.fstat(descriptor).st_size
+        status = os.fstat(descriptor)
+        size = status.st_size
         if size > limit:
-            return size
+            return size, status
         # reading up to the cap would allocate the whole cap (a memory mapping of its own) and
         # shrink it: one mapping per file, and past 65,530 of them (vm.max_map_count) allocations fail
         data = os.read(descriptor, size + 1)
         if len(data) == size:  # what fstat said: the whole file (saves the read that would see its end)
-            return data
+            return data, status
         if len(data) < size:  # a short read (pipes, FUSE): read on to the end
             data += _read_up_to(descriptor, size + 1 - len(data))
         if len(data) > size:  # growing meanwhile (or a size-less file): + 1 still sees it too large
             data += _read_up_to(descriptor, limit + 1 - len(data))
-        return data
+        return data, status
     finally:
         os.close(descriptor)
 
