@@ -23,8 +23,14 @@ error on such a `.gitignore`.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 
+# `*a*a*b` as `[^/]*a[^/]*a[^/]*b` backtracks polynomially in the name's length (seven stars and
+# a 60-character name: 9 s per name, as with pathspec): each star but the last places the text
+# after it at its earliest position and keeps it there (an atomic group, Python 3.11+), which
+# matches the same names, since every piece between two stars has a fixed length.
+_ATOMIC = sys.version_info >= (3, 11)
 _DIRECTORY = "ps_d"  # the slash after a directory the pattern named (pathspec's group name: tests compare regexes)
 _DIRECTORY_MARK = f"(?P<{_DIRECTORY}>/)"
 _END_OR_DIRECTORY = f"(?:{_DIRECTORY_MARK}|$)"
@@ -77,9 +83,10 @@ class IgnorePatterns:
         return through_directory
 
 
-def pattern_to_regex(line: str) -> tuple[str, bool] | None:
+def pattern_to_regex(line: str, atomic: bool = _ATOMIC) -> tuple[str, bool] | None:
     """The regular expression of one line and whether it ignores (False for `!`); None for a
-    line that is no pattern. Raises _Unusable for a pattern git does not use."""
+    line that is no pattern. Raises _Unusable for a pattern git does not use. `atomic=False`:
+    pathspec's expression, character for character (the tests compare them)."""
     pattern = line if line.endswith("\\ ") else line.rstrip()
     if not pattern or pattern.startswith("#") or pattern == "/":
         return None
@@ -104,10 +111,10 @@ def pattern_to_regex(line: str) -> tuple[str, bool] | None:
         return ".", ignores
     if segments == ["**", "*", "**"]:
         return (_DIRECTORY_MARK if directory_only else "/"), ignores
-    return "".join(_segments_regex(segments, directory_only)), ignores
+    return "".join(_segments_regex(segments, directory_only, atomic)), ignores
 
 
-def _segments_regex(segments: list[str], directory_only: bool) -> list[str]:
+def _segments_regex(segments: list[str], directory_only: bool, atomic: bool) -> list[str]:
     parts: list[str] = []
     slash_before = False
     last = len(segments) - 1
@@ -125,16 +132,32 @@ def _segments_regex(segments: list[str], directory_only: bool) -> list[str]:
             parts.append("^")
         if slash_before:
             parts.append("/")
-        parts.append("[^/]+" if segment == "*" else _glob_regex(segment))
+        parts.append("[^/]+" if segment == "*" else _glob_regex(segment, atomic))
         if index == last:
             parts.append(_END_OR_DIRECTORY)  # the path itself, or anything below it
         slash_before = True
     return parts
 
 
-def _glob_regex(glob: str) -> str:
+def _glob_regex(glob: str, atomic: bool) -> str:
     """One segment's glob as a regular expression (fnmatch's rules within a path segment)."""
+    pieces, stars = _glob_pieces(glob)
+    if not atomic or len(stars) < 2:
+        return "".join(pieces)
+    regex = "".join(pieces[: stars[0]])
+    for star, following in zip(stars, stars[1:]):  # the text after each star but the last: earliest
+        regex += "(?>[^/]*?" + "".join(pieces[star + 1 : following]) + ")"
+    return regex + "".join(pieces[stars[-1] :])
+
+
+_STAR = "[^/]*"
+
+
+def _glob_pieces(glob: str) -> tuple[list[str], list[int]]:
+    """The regular expression of each character (or bracket expression) of a segment's glob, and
+    where the stars are among them."""
     regex: list[str] = []
+    stars: list[int] = []
     index, end = 0, len(glob)
     while index < end:
         char = glob[index]
@@ -145,7 +168,8 @@ def _glob_regex(glob: str) -> str:
             regex.append(re.escape(glob[index]))
             index += 1
         elif char == "*":
-            regex.append("[^/]*")
+            stars.append(len(regex))
+            regex.append(_STAR)
         elif char == "?":
             regex.append("[^/]")
         elif char == "[":
@@ -164,4 +188,4 @@ def _glob_regex(glob: str) -> str:
             index = closing + 1
         else:
             regex.append(re.escape(char))
-    return "".join(regex)
+    return regex, stars
