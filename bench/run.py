@@ -2,8 +2,9 @@
 
     python bench/run.py [--sizes 100,1000] [--jobs 0] [--keep DIR]
 
-For each size prints files, MB, wall and CPU seconds, peak RSS, files/s, the floor (bare parse of
-the same files, one process) and irsalint's ratio to it, warm (nothing changed: answered by the
+For each size prints files, MB, wall and CPU seconds, peak RSS, files/s (the cold run: the median
+of three, alternating with the floor), the floor (bare parse of the same files, one process; the
+median of three) and irsalint's ratio to it, warm (nothing changed: answered by the
 files' stamps, measured once the corpus is older than the 2 s racy window; the median of five
 runs), restored-cache (the same bytes with new stamps, as in a CI job that restores the cache into
 a fresh checkout: answered by content) and one-changed (one Terraform file edited since the last
@@ -54,6 +55,11 @@ def cost_row(files: list[Path], result: dict[str, float]) -> dict[str, Any]:
 RACY_SECONDS = RACY_NANOSECONDS / 1e9
 
 
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run of median wall time (an odd number of runs)."""
+    return sorted(runs, key=lambda run: run["wall"])[len(runs) // 2]
+
+
 def wait_until_older(files: list[Path], seconds: float) -> None:
     """Sleep until every file was last changed more than `seconds` ago."""
     newest = max(max(status.st_mtime, status.st_ctime) for status in (p.stat() for p in files))
@@ -70,9 +76,15 @@ def bench(size: int, workdir: Path, jobs: int) -> dict[str, object]:
     expected = generate(corpus, size, size, size)
     files = [p for p in corpus.rglob("*") if p.suffix in (".tf", ".yaml")]
     megabytes = sum(p.stat().st_size for p in files) / 1e6
-    floor, _ = measure([sys.executable, str(HERE / "floor.py"), str(corpus)])
+    # The floor and the cold run alternate, three times, and each column is the median: one cold
+    # run on a shared machine varied by +-10% (a noisy second), the floor by 1%.
+    floors, colds = [], []
     command = [*irsalint_command(), "check", str(corpus), "--format", "json", "--fail-on", "never", "--jobs", str(jobs)]
-    cold, output = measure([*command, "--no-cache"])
+    for _ in range(3):
+        floors.append(measure([sys.executable, str(HERE / "floor.py"), str(corpus)])[0])
+        colds.append(measure([*command, "--no-cache"]))
+    floor = median_run(floors)
+    cold, output = sorted(colds, key=lambda run: run[0]["wall"])[1]
     cache_dir = str(workdir / f"cache-{size}")
     # A run is recorded by the files' stamps only when none changed in the last 2 s (git's "racy
     # clean" rule, docs/design.md "Warm runs"): a user's files are older than that, a corpus
@@ -81,7 +93,7 @@ def bench(size: int, workdir: Path, jobs: int) -> dict[str, object]:
     wait_until_older(every_file, RACY_SECONDS)
     measure([*command, "--cache-dir", cache_dir])  # fills the cache
     # the median of five: an 80 ms process on a shared machine varies by +-20 ms from run to run
-    warm = sorted((measure([*command, "--cache-dir", cache_dir])[0] for _ in range(5)), key=lambda r: r["wall"])[2]
+    warm = median_run([measure([*command, "--cache-dir", cache_dir])[0] for _ in range(5)])
     # A CI job with a restored cache: a fresh checkout, same bytes, new stamps (answered by content)
     for path in every_file:
         status = path.stat()
