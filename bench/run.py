@@ -113,7 +113,7 @@ def bench(size: int, workdir: Path, jobs: int) -> dict[str, object]:
         "wall_s": round(cold["wall"], 2), "cpu_s": round(cold["cpu"], 2), "rss_MB": round(cold["rss_mb"]),
         "files_per_s": round(len(files) / cold["wall"]), "floor_s": round(floor["wall"], 2),
         "ratio_to_floor": round(cold["wall"] / floor["wall"], 2),
-        "warm_s": round(warm["wall"], 3), "warm_vs_cold": f"{warm['wall'] / cold['wall']:.0%}",
+        "warm_s": round(warm["wall"], 3), "warm_vs_cold": f"{warm['wall'] / cold['wall']:.1%}",
         "restored_cache_s": round(restored["wall"], 2),
         "one_changed_s": round(one_changed["wall"], 2),
         "no_prefilter_s": round(unfiltered["wall"], 2),
