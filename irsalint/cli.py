@@ -77,9 +77,6 @@ def _subparser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
     return parser
 
 
-COMMANDS = ("check", "rules", "graph", "explain")  # in `irsalint --help` order
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with `only`, that command's subparser alone under it (a run's
     arguments parse the same; each parser argparse builds costs a few gettext lookups)."""
@@ -179,6 +176,7 @@ def _add_explain(sub: Any) -> None:
     explain.add_argument("--config", metavar="FILE", help="configuration file (for its rules_dirs)")
 
 
+# in `irsalint --help` order
 _COMMAND_PARSERS = {"check": _add_check, "rules": _add_rules, "graph": _add_graph, "explain": _add_explain}
 
 
@@ -241,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args_list
     try:
         with error_handler(debug):
-            parser = build_parser(args_list[0] if args_list and args_list[0] in COMMANDS else None)
+            parser = build_parser(args_list[0] if args_list and args_list[0] in _COMMAND_PARSERS else None)
             args, extras = parser.parse_known_args(args_list)
             if extras:
                 raise UsageError(_unrecognized(extras, parser, args.command))

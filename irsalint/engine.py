@@ -107,7 +107,7 @@ class LintResult:
 # A Terraform file with none of these cannot contribute to any rule: not worth a parse.
 _RELEVANT_TERRAFORM = (b"aws_iam", b"aws_eks", b"kubernetes_", b"kubectl_", b"helm_release", b":role/")
 _RELEVANT_TERRAFORM_WORDS = (b"module", b"variable", b"locals", b"output")
-_RELEVANT_TERRAFORM_WORDS_RE = re.compile(rb"\b(?:module|variable|locals|output)\b")
+_RELEVANT_TERRAFORM_WORDS_RE = re.compile(rb"\b(?:" + b"|".join(_RELEVANT_TERRAFORM_WORDS) + rb")\b")
 
 
 def could_matter(source: SourceFile, data: bytes) -> bool:
@@ -552,7 +552,7 @@ def _lint_sources(
     # With no run recorded (a first run, a fresh CI cache) none can be found by stamps: the stamps
     # to record are taken as each file is opened to be read, not by a stat pass of their own.
     stamped = stamp_key(sources, settings) if stamping and cache is not None and cache.has_runs() else None
-    by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
+    by_stamps = _stamps_entry_key(cache, stamped)
     if cache is not None and by_stamps and not options.need_project:
         recorded = _reusable(cache, by_stamps, 3, base)
         if recorded is not None:  # no file changed since a recorded run (by its stamps): not even read
@@ -563,7 +563,7 @@ def _lint_sources(
     contents = read_sources(sources, options, mentioning, statuses)
     if statuses is not None:
         stamped = stamps_key(sources, statuses, settings)
-        by_stamps = cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache and stamped else ""
+        by_stamps = _stamps_entry_key(cache, stamped)
     whole_run = cache.entry_key("(run)", "run", run_key(sources, contents, settings).encode(), "") if cache else ""
     reused = _reusable(cache, whole_run, 2, base) if cache is not None and not options.need_project else None
     project: ProjectView
@@ -588,6 +588,11 @@ def _lint_sources(
     if cache is not None and stamped is not None and stamped[1] < time.time_ns() - RACY_NANOSECONDS:
         cache.put_run(by_stamps, (summary, tuple(findings), frozenset(mentioning)))
     return _result(project, findings, rules, sources, base, started, frozenset(mentioning))
+
+
+def _stamps_entry_key(cache: Cache | None, stamped: tuple[str, int] | None) -> str:
+    """The whole-run entry a run's stamps (stamp_key) find, "" without a cache or stamps."""
+    return cache.entry_key("(stamps)", "run", stamped[0].encode(), "") if cache is not None and stamped else ""
 
 
 def _reusable(cache: Cache, key: str, fields: int, base: Path) -> tuple[Any, ...] | None:
